@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * How kasblock's hooks get in front of the kernel's LSM entry points.
+ *
+ * A loadable module cannot register LSM hooks: security_add_hooks() is __init and the
+ * hook lists are read-only after boot. So, as livepatch does, each security_*() entry
+ * point we care about gets an ftrace_ops with FTRACE_OPS_FL_IPMODIFY whose callback sends
+ * the call to a replacement here. The replacement runs the kasblock hook and, when that
+ * allows, calls the original function, so the whole LSM chain (SELinux, AppArmor, IMA,
+ * BPF LSM ...) still runs for everything kasblock lets through.
+ *
+ * Calling the original, and IBT. Debian's 6.12 kernel is built with X86_KERNEL_IBT: at
+ * boot, the ENDBR instruction of every function whose address is never taken in the
+ * kernel image (security_bprm_check is one) is overwritten ("sealed"). An indirect call
+ * to such a function faults with #CP on CPUs that enforce IBT, and QEMU's TCG does not
+ * enforce it, so tests could never show it. We therefore never call an original through
+ * a function pointer: each original is reached through a static call, which the kernel
+ * patches into a direct CALL (or, without inline static calls, a direct JMP from a
+ * trampoline), and a direct branch does not need an ENDBR landing pad. Its address comes
+ * from a kprobe lookup (kallsyms_lookup_name() is no longer exported), which on IBT
+ * kernels answers with the address just past the ENDBR; a direct call there is as good.
+ * Entering the replacement is safe as it is: ftrace returns into it, it is not called.
+ *
+ * Recursion: our own call of the original passes through the ftrace callback again; it
+ * is recognised by its return address lying in this module and let through. For that to
+ * hold, the call of the original must not be a tail call (whose return address would be
+ * our caller's): the replacements do work after it, which rules a tail call out.
+ *
+ * Unloading: unregister_ftrace_function() stops new entries and waits for the
+ * trampolines to drain, but not for tasks already inside a replacement, perhaps asleep in
+ * the hash or in the original. Every replacement counts itself in a per-CPU counter; exit
+ * waits for the sum to reach zero, then for one more RCU-tasks grace period so that the
+ * last task to leave has also returned out of module text.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/binfmts.h>
+#include <linux/delay.h>
+#include <linux/kprobes.h>
+#include <linux/percpu.h>
+#include <linux/rcupdate_wait.h>
+#include <linux/security.h>
+#include <linux/static_call.h>
+#include "compat.h"
+#include "kasblock.h"
+
+static DEFINE_PER_CPU(long, inflight);
+
+/* this_cpu_*: one instruction on x86, no lock prefix, no shared cache line. */
+static __always_inline void enter(void)
+{
+	this_cpu_inc(inflight);
+}
+
+static __always_inline void leave(void)
+{
+	this_cpu_dec(inflight);
+}
+
+DEFINE_STATIC_CALL_NULL(orig_bprm_check, security_bprm_check);
+
+static int replace_bprm_check(struct linux_binprm *bprm)
+{
+	int ret;
+
+	enter();
+	ret = hook_bprm_check_security(bprm);
+	if (!ret)
+		ret = static_call(orig_bprm_check)(bprm);
+	leave();
+	return ret;
+}
+
+struct kb_ftrace_hook {
+	const char *name;
+	void *replacement;
+	struct static_call_key *orig_key;
+	void *orig_tramp;
+	struct ftrace_ops ops;
+	bool registered;
+};
+
+#define HOOK(_name, _replacement, _orig) {				\
+	.name = #_name,							\
+	.replacement = _replacement,					\
+	.orig_key = &STATIC_CALL_KEY(_orig),				\
+	.orig_tramp = STATIC_CALL_TRAMP_ADDR(_orig),			\
+}
+
+static struct kb_ftrace_hook hooks[] = {
+	HOOK(security_bprm_check, replace_bprm_check, orig_bprm_check),
+};
+
+static void notrace ftrace_thunk(unsigned long ip, unsigned long parent_ip,
+				 struct ftrace_ops *ops, struct ftrace_regs *fregs)
+{
+	struct kb_ftrace_hook *hook = container_of(ops, struct kb_ftrace_hook, ops);
+
+	if (!within_module(parent_ip, THIS_MODULE))
+		kb_ftrace_set_ip(fregs, (unsigned long)hook->replacement);
+}
+
+static unsigned long symbol_address(const char *name)
+{
+	struct kprobe kp = { .symbol_name = name };
+	unsigned long addr;
+	int err;
+
+	err = register_kprobe(&kp);
+	if (err) {
+		pr_err("cannot locate %s: %d\n", name, err);
+		return 0;
+	}
+	addr = (unsigned long)kp.addr;
+	unregister_kprobe(&kp);
+	return addr;
+}
+
+static int hook_attach(struct kb_ftrace_hook *hook)
+{
+	unsigned long addr = symbol_address(hook->name);
+	int err;
+
+	if (!addr)
+		return -ENOENT;
+	__static_call_update(hook->orig_key, hook->orig_tramp, (void *)addr);
+
+	hook->ops.func = ftrace_thunk;
+	/*
+	 * PERMANENT: while we are attached, sysctl kernel.ftrace_enabled=0 fails instead of
+	 * silently switching the blocklist off.
+	 */
+	hook->ops.flags = FTRACE_OPS_FL_IPMODIFY | FTRACE_OPS_FL_PERMANENT | KB_FTRACE_REGS_FLAGS;
+	err = ftrace_set_filter(&hook->ops, (unsigned char *)hook->name, strlen(hook->name), 0);
+	if (err) {
+		pr_err("cannot trace %s: %d\n", hook->name, err);
+		return err;
+	}
+	err = register_ftrace_function(&hook->ops);
+	if (err) {
+		if (err == -EBUSY)
+			pr_err("%s is already redirected by another ftrace user (a livepatch?)\n",
+			       hook->name);
+		else
+			pr_err("cannot attach to %s: %d\n", hook->name, err);
+		ftrace_free_filter(&hook->ops);
+		return err;
+	}
+	hook->registered = true;
+	return 0;
+}
+
+static void hook_detach(struct kb_ftrace_hook *hook)
+{
+	int err;
+
+	if (!hook->registered)
+		return;
+	err = unregister_ftrace_function(&hook->ops);
+	if (WARN_ON_ONCE(err))
+		pr_err("cannot detach from %s: %d\n", hook->name, err);
+	ftrace_free_filter(&hook->ops);
+	hook->registered = false;
+}
+
+static long inflight_sum(void)
+{
+	long sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += per_cpu(inflight, cpu);
+	return sum;
+}
+
+static void wait_for_hooks_to_drain(void)
+{
+	/* Tasks that took the redirect but have not yet counted themselves. */
+	synchronize_rcu_tasks();
+	/*
+	 * Only decrements happen now, so a sum read CPU by CPU can only overstate what is
+	 * left: reading zero means zero.
+	 */
+	while (inflight_sum() > 0)
+		msleep(20);
+	synchronize_rcu_tasks();
+}
+
+int kb_attach_init(void)
+{
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < ARRAY_SIZE(hooks); i++) {
+		err = hook_attach(&hooks[i]);
+		if (err)
+			goto detach;
+	}
+	return 0;
+detach:
+	while (i--)
+		hook_detach(&hooks[i]);
+	wait_for_hooks_to_drain();
+	return err;
+}
+
+void kb_attach_exit(void)
+{
+	unsigned int i = ARRAY_SIZE(hooks);
+
+	while (i--)
+		hook_detach(&hooks[i]);
+	wait_for_hooks_to_drain();
+}

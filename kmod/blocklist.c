@@ -1,0 +1,565 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The blocklist: a hash table of SHA-256 digests, read by the hooks on every check.
+ *
+ * Locking model:
+ *  - Readers (the hooks, the dump) run under rcu_read_lock() and see the table through
+ *    the one pointer `active`; they never take a lock and never allocate.
+ *  - Writers (netlink commands, the mode parameter) hold policy_lock, a mutex, so they may
+ *    allocate with GFP_KERNEL and wait in synchronize_rcu().
+ *  - A published table changes only through hlist_*_rcu() operations, each of which keeps
+ *    every chain walkable; an entry or table taken out of reach is freed only after
+ *    synchronize_rcu(). Entries are immutable once published: a new label means a new
+ *    entry put in place with hlist_replace_rcu().
+ *  - Growing a published table copies it, so a reader walking the old chains never falls
+ *    into the new ones and misses an entry. The staged table (atomic replace) is private
+ *    to writers until commit publishes it with a single rcu_assign_pointer(): an exec
+ *    sees the old list or the new one, never a mix.
+ *  - The bucket is chosen by SipHash under a per-table random key: digests are file
+ *    contents an attacker can grind, and must not be able to pile into one chain.
+ *
+ * Each change of the active list or the mode increments `generation`, under the lock.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/mm.h>
+#include <linux/mutex.h>
+#include <linux/netlink.h>
+#include <linux/random.h>
+#include <linux/rculist.h>
+#include <linux/siphash.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+#include <linux/string.h>
+#include "kasblock.h"
+
+#define MIN_BITS 10
+#define MAX_BITS 24
+
+struct kb_entry {
+	struct hlist_node node;
+	u8 digest[KASBLOCK_DIGEST_LEN];
+	char *label;			/* NULL, or kmalloc'd and immutable */
+};
+
+struct kb_table {
+	siphash_key_t key;
+	unsigned int count;
+	unsigned int bits;
+	struct hlist_head buckets[];
+};
+
+static struct kmem_cache *entry_cache;
+static struct kb_table __rcu *active;
+static struct kb_table *staged;		/* under policy_lock */
+static u32 staged_owner;		/* netlink portid that opened `staged` */
+static DEFINE_MUTEX(policy_lock);
+static u64 generation;
+static int mode = KASBLOCK_MODE_ENFORCE;
+
+#define deref_locked(p) rcu_dereference_protected(p, lockdep_is_held(&policy_lock))
+
+static struct kb_table *table_alloc(unsigned int bits)
+{
+	struct kb_table *t;
+
+	t = kvzalloc(struct_size(t, buckets, 1UL << bits), GFP_KERNEL);
+	if (!t)
+		return NULL;
+	t->bits = bits;
+	get_random_bytes(&t->key, sizeof(t->key));
+	return t;
+}
+
+static struct hlist_head *bucket_of(struct kb_table *t, const u8 *digest)
+{
+	u64 h = siphash(digest, KASBLOCK_DIGEST_LEN, &t->key);
+
+	return &t->buckets[h & ((1UL << t->bits) - 1)];
+}
+
+/* Under rcu_read_lock() or policy_lock. */
+static struct kb_entry *table_find(struct kb_table *t, const u8 *digest)
+{
+	struct kb_entry *e;
+
+	hlist_for_each_entry_rcu(e, bucket_of(t, digest), node, lockdep_is_held(&policy_lock))
+		if (!memcmp(e->digest, digest, KASBLOCK_DIGEST_LEN))
+			return e;
+	return NULL;
+}
+
+static struct kb_entry *entry_new(const u8 *digest, const char *label)
+{
+	struct kb_entry *e = kmem_cache_alloc(entry_cache, GFP_KERNEL);
+
+	if (!e)
+		return NULL;
+	memcpy(e->digest, digest, KASBLOCK_DIGEST_LEN);
+	e->label = NULL;
+	if (label && *label) {
+		e->label = kstrdup(label, GFP_KERNEL);
+		if (!e->label) {
+			kmem_cache_free(entry_cache, e);
+			return NULL;
+		}
+	}
+	return e;
+}
+
+static void entry_free(struct kb_entry *e)
+{
+	kfree(e->label);
+	kmem_cache_free(entry_cache, e);
+}
+
+static void table_free(struct kb_table *t)
+{
+	struct hlist_node *tmp;
+	struct kb_entry *e;
+	unsigned long i;
+
+	if (!t)
+		return;
+	for (i = 0; i < (1UL << t->bits); i++) {
+		hlist_for_each_entry_safe(e, tmp, &t->buckets[i], node)
+			entry_free(e);
+		if (!(i & 1023))
+			cond_resched();
+	}
+	kvfree(t);
+}
+
+/* Load factor at most two entries per bucket: 4 to 8 bytes of bucket per entry. */
+static unsigned int bits_for(u64 count)
+{
+	unsigned int bits = MIN_BITS;
+
+	while (bits < MAX_BITS && (2ULL << bits) < count)
+		bits++;
+	return bits;
+}
+
+/*
+ * A bigger copy of @t. A published table is copied entry by entry, because readers may
+ * be walking it; a private one has its entries moved and is freed here.
+ */
+static struct kb_table *table_grow(struct kb_table *t, unsigned int bits, bool published)
+{
+	struct hlist_node *tmp;
+	struct kb_table *nt;
+	struct kb_entry *e, *c;
+	unsigned long i;
+
+	nt = table_alloc(bits);
+	if (!nt)
+		return NULL;
+	for (i = 0; i < (1UL << t->bits); i++) {
+		hlist_for_each_entry_safe(e, tmp, &t->buckets[i], node) {
+			if (published) {
+				c = entry_new(e->digest, e->label);
+				if (!c) {
+					table_free(nt);
+					return NULL;
+				}
+			} else {
+				hlist_del(&e->node);
+				c = e;
+			}
+			hlist_add_head(&c->node, bucket_of(nt, c->digest));
+			nt->count++;
+		}
+		if (!(i & 1023))
+			cond_resched();
+	}
+	if (!published)
+		kvfree(t);
+	return nt;
+}
+
+static int spec_cmp(const void *a, const void *b)
+{
+	const struct kb_entry_spec *x = a, *y = b;
+
+	return memcmp(x->digest, y->digest, KASBLOCK_DIGEST_LEN);
+}
+
+/* Sorts @specs and drops repeated digests; the last label given for a digest wins. */
+static unsigned int sort_unique(struct kb_entry_spec *specs, unsigned int n)
+{
+	unsigned int i, out = 0;
+
+	sort(specs, n, sizeof(*specs), spec_cmp, NULL);
+	for (i = 0; i < n; i++) {
+		if (out && !spec_cmp(&specs[out - 1], &specs[i]))
+			specs[out - 1] = specs[i];
+		else
+			specs[out++] = specs[i];
+	}
+	return out;
+}
+
+static bool label_differs(const struct kb_entry *e, const char *label)
+{
+	if (!label || !*label)
+		return false;	/* no label given: keep the entry as it is */
+	return !e->label || strcmp(e->label, label);
+}
+
+/*
+ * Adds every spec to *@tp or none. Everything that can fail happens before the first
+ * change; after that, each step is an RCU-safe publication.
+ */
+static int batch_add(struct kb_table **tp, bool published, struct kb_entry_spec *specs,
+		     unsigned int n, struct netlink_ext_ack *extack)
+{
+	struct kb_table *t = *tp, *nt = NULL, *target;
+	struct kb_entry **fresh, *old;
+	unsigned int i, missing = 0, bits;
+	bool replaced = false;
+	int err = -ENOMEM;
+
+	n = sort_unique(specs, n);
+	fresh = kvcalloc(n, sizeof(*fresh), GFP_KERNEL);
+	if (!fresh)
+		goto nomem;
+	for (i = 0; i < n; i++)
+		if (!table_find(t, specs[i].digest))
+			missing++;
+	if ((u64)t->count + missing > READ_ONCE(kb_param_max_entries)) {
+		NL_SET_ERR_MSG(extack, "list full: adding these entries would exceed max_entries");
+		err = -ENOSPC;
+		goto free_fresh;
+	}
+	for (i = 0; i < n; i++) {
+		old = table_find(t, specs[i].digest);
+		if (old && !label_differs(old, specs[i].label))
+			continue;
+		fresh[i] = entry_new(specs[i].digest, specs[i].label);
+		if (!fresh[i])
+			goto free_fresh;
+	}
+	bits = bits_for((u64)t->count + missing);
+	if (bits > t->bits) {
+		nt = table_grow(t, bits, published);
+		if (!nt)
+			goto free_fresh;
+		if (!published)
+			t = NULL;	/* moved into nt and freed */
+	}
+
+	/* Nothing below fails. */
+	target = nt ?: t;
+	for (i = 0; i < n; i++) {
+		if (!fresh[i])
+			continue;
+		old = table_find(target, specs[i].digest);
+		if (old) {
+			hlist_replace_rcu(&old->node, &fresh[i]->node);
+			replaced = true;
+		} else {
+			hlist_add_head_rcu(&fresh[i]->node, bucket_of(target, specs[i].digest));
+			target->count++;
+		}
+		fresh[i] = old;		/* from here on: what to free */
+	}
+	if (nt) {
+		if (published) {
+			rcu_assign_pointer(active, nt);
+			synchronize_rcu();
+			table_free(t);
+		}
+		*tp = nt;
+	} else if (published && replaced) {
+		synchronize_rcu();
+	}
+	err = 0;
+	/* On success fresh[] holds replaced entries; on failure, unpublished new ones. */
+free_fresh:
+	for (i = 0; i < n; i++)
+		if (fresh[i])
+			entry_free(fresh[i]);
+	kvfree(fresh);
+	if (!err)
+		return 0;
+nomem:
+	if (err == -ENOMEM)
+		NL_SET_ERR_MSG(extack, "out of memory");
+	return err;
+}
+
+int kb_blocklist_add(struct kb_entry_spec *specs, unsigned int n, struct netlink_ext_ack *extack)
+{
+	struct kb_table *t;
+	int err;
+
+	mutex_lock(&policy_lock);
+	t = deref_locked(active);
+	err = batch_add(&t, true, specs, n, extack);
+	if (!err)
+		generation++;
+	mutex_unlock(&policy_lock);
+	return err;
+}
+
+int kb_blocklist_del(struct kb_entry_spec *specs, unsigned int n, struct netlink_ext_ack *extack)
+{
+	struct kb_table *t;
+	struct kb_entry **gone;
+	unsigned int i;
+	int err = 0;
+
+	mutex_lock(&policy_lock);
+	t = deref_locked(active);
+	n = sort_unique(specs, n);
+	gone = kvcalloc(n, sizeof(*gone), GFP_KERNEL);
+	if (!gone) {
+		NL_SET_ERR_MSG(extack, "out of memory");
+		err = -ENOMEM;
+		goto unlock;
+	}
+	for (i = 0; i < n; i++) {
+		gone[i] = table_find(t, specs[i].digest);
+		if (!gone[i]) {
+			NL_SET_ERR_MSG_ATTR(extack, specs[i].attr, "digest is not in the list");
+			err = -ENOENT;
+			goto free;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		hlist_del_rcu(&gone[i]->node);
+		t->count--;
+	}
+	generation++;
+	synchronize_rcu();
+	for (i = 0; i < n; i++)
+		entry_free(gone[i]);
+free:
+	kvfree(gone);
+unlock:
+	mutex_unlock(&policy_lock);
+	return err;
+}
+
+/* Publishes @t as the active list and frees the one it replaces. */
+static void publish(struct kb_table *t)
+{
+	struct kb_table *old = deref_locked(active);
+
+	rcu_assign_pointer(active, t);
+	generation++;
+	synchronize_rcu();
+	table_free(old);
+}
+
+int kb_blocklist_flush(void)
+{
+	struct kb_table *t = table_alloc(MIN_BITS);
+
+	if (!t)
+		return -ENOMEM;
+	mutex_lock(&policy_lock);
+	publish(t);
+	mutex_unlock(&policy_lock);
+	return 0;
+}
+
+int kb_blocklist_stage_begin(u32 owner, struct netlink_ext_ack *extack)
+{
+	struct kb_table *t = table_alloc(MIN_BITS);
+	int err = 0;
+
+	if (!t) {
+		NL_SET_ERR_MSG(extack, "out of memory");
+		return -ENOMEM;
+	}
+	mutex_lock(&policy_lock);
+	if (staged && staged_owner != owner) {
+		NL_SET_ERR_MSG(extack, "another replace is in progress");
+		err = -EBUSY;
+	} else {
+		/* The same socket starting again drops what it had staged. */
+		table_free(staged);
+		staged = t;
+		staged_owner = owner;
+		t = NULL;
+	}
+	mutex_unlock(&policy_lock);
+	table_free(t);
+	return err;
+}
+
+static bool owns_stage(u32 owner, struct netlink_ext_ack *extack)
+{
+	if (staged && staged_owner == owner)
+		return true;
+	NL_SET_ERR_MSG(extack, "no replace in progress on this socket");
+	return false;
+}
+
+int kb_blocklist_stage_add(u32 owner, struct kb_entry_spec *specs, unsigned int n,
+			   struct netlink_ext_ack *extack)
+{
+	int err = -ENOENT;
+
+	mutex_lock(&policy_lock);
+	if (owns_stage(owner, extack))
+		err = batch_add(&staged, false, specs, n, extack);
+	mutex_unlock(&policy_lock);
+	return err;
+}
+
+int kb_blocklist_stage_commit(u32 owner, struct netlink_ext_ack *extack)
+{
+	int err = -ENOENT;
+
+	mutex_lock(&policy_lock);
+	if (owns_stage(owner, extack)) {
+		publish(staged);
+		staged = NULL;
+		err = 0;
+	}
+	mutex_unlock(&policy_lock);
+	return err;
+}
+
+int kb_blocklist_stage_abort(u32 owner, struct netlink_ext_ack *extack)
+{
+	int err = -ENOENT;
+
+	mutex_lock(&policy_lock);
+	if (owns_stage(owner, extack)) {
+		table_free(staged);
+		staged = NULL;
+		err = 0;
+	}
+	mutex_unlock(&policy_lock);
+	return err;
+}
+
+/* The socket that opened a staged replace closed without committing: drop it. */
+void kb_blocklist_owner_gone(u32 owner)
+{
+	mutex_lock(&policy_lock);
+	if (staged && staged_owner == owner) {
+		table_free(staged);
+		staged = NULL;
+	}
+	mutex_unlock(&policy_lock);
+}
+
+bool kb_blocklist_is_empty(void)
+{
+	bool empty;
+
+	rcu_read_lock();
+	empty = !READ_ONCE(rcu_dereference(active)->count);
+	rcu_read_unlock();
+	return empty;
+}
+
+bool kb_blocklist_lookup(const u8 digest[KASBLOCK_DIGEST_LEN], char label[KASBLOCK_LABEL_MAX])
+{
+	struct kb_entry *e;
+
+	rcu_read_lock();
+	e = table_find(rcu_dereference(active), digest);
+	if (e && label)
+		strscpy(label, e->label ?: "", KASBLOCK_LABEL_MAX);
+	rcu_read_unlock();
+	return e;
+}
+
+/*
+ * Emits entries from bucket *@bucket, skipping the first *@skip of its chain, until
+ * @emit fails; then records where to resume and returns -EMSGSIZE. Returns 0 at the end.
+ * *@gen gets the generation of the table walked, so the caller can flag a dump that
+ * spans a change.
+ */
+int kb_blocklist_walk(unsigned long *bucket, unsigned long *skip, u64 *gen,
+		      kb_entry_emit_t emit, void *ctx)
+{
+	struct kb_table *t;
+	struct kb_entry *e;
+	unsigned long b, i;
+	int err = 0;
+
+	rcu_read_lock();
+	*gen = READ_ONCE(generation);
+	t = rcu_dereference(active);
+	for (b = *bucket; b < (1UL << t->bits); b++) {
+		i = 0;
+		hlist_for_each_entry_rcu(e, &t->buckets[b], node) {
+			if (i++ < *skip)
+				continue;
+			if (emit(ctx, e->digest, e->label)) {
+				*bucket = b;
+				*skip = i - 1;
+				err = -EMSGSIZE;
+				goto out;
+			}
+		}
+		*skip = 0;
+	}
+	*bucket = b;
+out:
+	rcu_read_unlock();
+	return err;
+}
+
+int kb_blocklist_set_mode(int m)
+{
+	mutex_lock(&policy_lock);
+	if (mode != m) {
+		WRITE_ONCE(mode, m);
+		generation++;
+	}
+	mutex_unlock(&policy_lock);
+	return 0;
+}
+
+int kb_blocklist_mode(void)
+{
+	return READ_ONCE(mode);
+}
+
+u64 kb_blocklist_generation(void)
+{
+	return READ_ONCE(generation);
+}
+
+unsigned int kb_blocklist_count(void)
+{
+	unsigned int n;
+
+	rcu_read_lock();
+	n = READ_ONCE(rcu_dereference(active)->count);
+	rcu_read_unlock();
+	return n;
+}
+
+int kb_blocklist_init(void)
+{
+	struct kb_table *t;
+
+	entry_cache = KMEM_CACHE(kb_entry, 0);
+	if (!entry_cache)
+		return -ENOMEM;
+	t = table_alloc(MIN_BITS);
+	if (!t) {
+		kmem_cache_destroy(entry_cache);
+		return -ENOMEM;
+	}
+	RCU_INIT_POINTER(active, t);
+	return 0;
+}
+
+/* Called when no hook and no netlink command can run any more. */
+void kb_blocklist_exit(void)
+{
+	table_free(staged);
+	staged = NULL;
+	table_free(rcu_dereference_protected(active, 1));
+	RCU_INIT_POINTER(active, NULL);
+	kmem_cache_destroy(entry_cache);
+}

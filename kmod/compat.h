@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Every difference between the kernels kasblock builds against lives here, probed by
+ * feature (a macro or symbol the header defines) rather than by version number where
+ * the headers allow it.
+ */
+#ifndef _KASBLOCK_COMPAT_H
+#define _KASBLOCK_COMPAT_H
+
+#include <linux/ftrace.h>
+#include <linux/version.h>
+
+/* 6.1 names it ftrace_instruction_pointer_set(); 6.3+ ftrace_regs_set_instruction_pointer(). */
+#if defined(ftrace_regs_set_instruction_pointer)
+#define kb_ftrace_set_ip(fregs, ip) ftrace_regs_set_instruction_pointer(fregs, ip)
+#elif defined(ftrace_instruction_pointer_set)
+#define kb_ftrace_set_ip(fregs, ip) ftrace_instruction_pointer_set(fregs, ip)
+#else
+#error "kasblock needs an architecture that can redirect ftrace'd calls (x86_64 with DYNAMIC_FTRACE_WITH_ARGS or _REGS)"
+#endif
+
+/*
+ * Livepatch asks for SAVE_REGS only where ftrace cannot hand over the argument
+ * registers (kernel/livepatch/patch.c); do the same.
+ */
+#ifdef CONFIG_HAVE_DYNAMIC_FTRACE_WITH_ARGS
+#define KB_FTRACE_REGS_FLAGS 0
+#else
+#define KB_FTRACE_REGS_FLAGS FTRACE_OPS_FL_SAVE_REGS
+#endif
+
+#endif /* _KASBLOCK_COMPAT_H */

@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Declarations shared between kasblock's objects. */
+#ifndef _KASBLOCK_H
+#define _KASBLOCK_H
+
+#include <linux/atomic.h>
+#include <linux/types.h>
+#include "uapi/kasblock.h"
+
+struct file;
+struct linux_binprm;
+struct sk_buff;
+struct netlink_ext_ack;
+
+/* params.c: module parameters, read with READ_ONCE() wherever they are used. */
+extern unsigned int kb_param_max_entries;
+extern unsigned long long kb_param_max_hash_size;
+extern bool kb_param_fail_closed;
+
+/* hash.c: SHA-256 of whole files through the crypto API, with bounded scratch memory. */
+#define KB_SCRATCH_SIZE (64 * 1024)
+struct kb_scratch;
+int kb_hash_init(void);
+void kb_hash_exit(void);
+const char *kb_hash_driver(void);
+struct kb_scratch *kb_scratch_get(void);
+void kb_scratch_put(struct kb_scratch *scratch);
+char *kb_scratch_buf(struct kb_scratch *scratch);
+int kb_hash_file(struct kb_scratch *scratch, struct file *file,
+		 u8 digest[KASBLOCK_DIGEST_LEN], u64 *bytes);
+
+/* blocklist.c: the table of listed digests. */
+struct kb_entry_spec {
+	const u8 *digest;		/* KASBLOCK_DIGEST_LEN bytes */
+	const char *label;		/* NULL or NUL-terminated, < KASBLOCK_LABEL_MAX */
+	const struct nlattr *attr;	/* where it came from, for extack */
+};
+int kb_blocklist_init(void);
+void kb_blocklist_exit(void);
+bool kb_blocklist_is_empty(void);
+bool kb_blocklist_lookup(const u8 digest[KASBLOCK_DIGEST_LEN], char label[KASBLOCK_LABEL_MAX]);
+int kb_blocklist_add(struct kb_entry_spec *specs, unsigned int n, struct netlink_ext_ack *extack);
+int kb_blocklist_del(struct kb_entry_spec *specs, unsigned int n, struct netlink_ext_ack *extack);
+int kb_blocklist_flush(void);
+int kb_blocklist_stage_begin(u32 owner, struct netlink_ext_ack *extack);
+int kb_blocklist_stage_add(u32 owner, struct kb_entry_spec *specs, unsigned int n,
+			   struct netlink_ext_ack *extack);
+int kb_blocklist_stage_commit(u32 owner, struct netlink_ext_ack *extack);
+int kb_blocklist_stage_abort(u32 owner, struct netlink_ext_ack *extack);
+void kb_blocklist_owner_gone(u32 owner);
+int kb_blocklist_set_mode(int mode);
+int kb_blocklist_mode(void);
+u64 kb_blocklist_generation(void);
+unsigned int kb_blocklist_count(void);
+/* Dump walk: resumes at (bucket, skip); -EMSGSIZE when emit ran out of room, 0 at the end. */
+typedef int (*kb_entry_emit_t)(void *ctx, const u8 *digest, const char *label);
+int kb_blocklist_walk(unsigned long *bucket, unsigned long *skip, u64 *generation,
+		      kb_entry_emit_t emit, void *ctx);
+
+/* check.c: the verdict for one file, shared by every hook. */
+struct kb_counters {
+	atomic64_t checks;
+	atomic64_t denials;
+	atomic64_t bytes_hashed;
+	atomic64_t errors;
+};
+extern struct kb_counters kb_counters;
+int kb_check_file(struct file *file, const char *op);
+
+/* log.c: kernel log lines and audit records. */
+void kb_log_match(const char *op, struct file *file, const u8 *digest, const char *label,
+		  bool enforced, char *scratch);
+void kb_log_hash_failure(const char *op, struct file *file, int err, bool denied, char *scratch);
+void kb_log_init(void);
+
+/* hooks.c: hook functions with LSM signatures. */
+int hook_bprm_check_security(struct linux_binprm *bprm);
+
+/* attach_ftrace.c: how the hooks get in front of the kernel's security_*() functions. */
+int kb_attach_init(void);
+void kb_attach_exit(void);
+
+/* netlink.c: the generic netlink family. */
+int kb_netlink_init(void);
+void kb_netlink_exit(void);
+
+#endif /* _KASBLOCK_H */

@@ -1,0 +1,242 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What kasblock says about a match or a failure: one kernel log line in a stable
+ * key=value form (rate-limited, with the count of lines suppressed since the last one
+ * printed) and one audit record of type AUDIT_KERNEL_OTHER (not rate-limited here: audit
+ * has its own limit and backlog, and an auditor wants every record).
+ *
+ * Strings a user controls (path, comm, label) are escaped: in the log, bytes outside
+ * printable ASCII and the characters " and \ become \xHH inside double quotes; in audit,
+ * they follow audit's own convention (quoted when clean, else bare uppercase hex), written
+ * here because audit_log_untrustedstring() is not exported to modules.
+ *
+ * Nothing here sleeps or waits for the audit backlog (GFP_NOWAIT): a full backlog loses
+ * a record, it never stalls an exec.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/audit.h>
+#include <linux/cred.h>
+#include <linux/dcache.h>
+#include <linux/fs.h>
+#include <linux/ratelimit.h>
+#include <linux/sched.h>
+#include <linux/string.h>
+#include <linux/string_helpers.h>
+#include "kasblock.h"
+
+/* How the scratch buffer (KB_SCRATCH_SIZE) is carved up once hashing is done. */
+#define PATH_OFF	0
+#define PATH_LEN	PATH_MAX
+#define ESC_OFF		(PATH_OFF + PATH_LEN)
+#define ESC_LEN		(4 * PATH_MAX + 1)
+#define HEX_OFF		(ESC_OFF + ESC_LEN)
+#define HEX_LEN		(2 * PATH_MAX + 1)
+static_assert(HEX_OFF + HEX_LEN <= KB_SCRATCH_SIZE);
+
+static DEFINE_RATELIMIT_STATE(log_ratelimit, 5 * HZ, 10);
+static atomic_t log_suppressed = ATOMIC_INIT(0);
+
+void kb_log_init(void)
+{
+	/* We print our own suppressed= count; ratelimit's own message would be a second format. */
+	ratelimit_set_flags(&log_ratelimit, RATELIMIT_MSG_ON_RELEASE);
+}
+
+static bool log_allowed(unsigned int *suppressed)
+{
+	if (!__ratelimit(&log_ratelimit)) {
+		atomic_inc(&log_suppressed);
+		return false;
+	}
+	*suppressed = atomic_xchg(&log_suppressed, 0);
+	return true;
+}
+
+static bool plain_log_char(unsigned char c)
+{
+	return c >= 0x20 && c <= 0x7e && c != '"' && c != '\\';
+}
+
+/* Escapes @src into @dst, which holds 4 * strlen(src) + 1 bytes. */
+static char *log_escape(char *dst, const char *src)
+{
+	char *p = dst;
+
+	for (; *src; src++) {
+		unsigned char c = *src;
+
+		if (plain_log_char(c))
+			*p++ = c;
+		else
+			p += sprintf(p, "\\x%02x", c);
+	}
+	*p = '\0';
+	return dst;
+}
+
+/* audit_string_contains_control(), for modules. */
+static bool audit_needs_hex(const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = *s;
+
+		if (c == '"' || c < 0x21 || c > 0x7e)
+			return true;
+	}
+	return false;
+}
+
+static void audit_untrusted(struct audit_buffer *ab, const char *key, const char *s, char *hex)
+{
+	size_t len = strlen(s);
+
+	if (!audit_needs_hex(s)) {
+		audit_log_format(ab, " %s=\"%s\"", key, s);
+		return;
+	}
+	len = min_t(size_t, len, (HEX_LEN - 1) / 2);
+	bin2hex(hex, s, len);
+	hex[2 * len] = '\0';
+	string_upper(hex, hex);
+	audit_log_format(ab, " %s=%s", key, hex);
+}
+
+static const char *event_path(struct file *file, char *scratch)
+{
+	char *p;
+
+	if (!scratch)
+		return "?";
+	p = d_path(&file->f_path, scratch + PATH_OFF, PATH_LEN);
+	return IS_ERR(p) ? "?" : p;
+}
+
+struct event {
+	const char *what;	/* human prefix: "denied", "would deny", "cannot hash" */
+	const char *action;	/* deny, would-deny, allow */
+	const char *op;
+	const char *reason;	/* NULL for a match */
+	int err;
+	struct file *file;
+	const u8 *digest;	/* NULL for a failure */
+	const char *label;
+	const char *mode;
+};
+
+static void event_audit(const struct event *ev, const char *path, const char *comm, char *scratch)
+{
+	struct inode *inode = file_inode(ev->file);
+	char *hex = scratch ? scratch + HEX_OFF : NULL;
+	struct audit_buffer *ab;
+
+	ab = audit_log_start(audit_context(), GFP_NOWAIT, AUDIT_KERNEL_OTHER);
+	if (!ab)
+		return;
+	audit_log_format(ab, "kasblock action=%s op=%s", ev->action, ev->op);
+	if (ev->reason)
+		audit_log_format(ab, " reason=%s err=%d", ev->reason, ev->err);
+	audit_log_format(ab, " pid=%d uid=%u auid=%u ses=%u", task_tgid_nr(current),
+			 from_kuid(&init_user_ns, current_uid()),
+			 from_kuid(&init_user_ns, audit_get_loginuid(current)),
+			 audit_get_sessionid(current));
+	if (hex) {
+		audit_untrusted(ab, "comm", comm, hex);
+		audit_untrusted(ab, "path", path, hex);
+	}
+	audit_log_format(ab, " dev=%u:%u ino=%lu", MAJOR(inode->i_sb->s_dev),
+			 MINOR(inode->i_sb->s_dev), inode->i_ino);
+	if (ev->digest) {
+		audit_log_format(ab, " sha256=%*phN", KASBLOCK_DIGEST_LEN, ev->digest);
+		if (hex)
+			audit_untrusted(ab, "label", ev->label, hex);
+	}
+	audit_log_format(ab, " mode=%s", ev->mode);
+	audit_log_end(ab);
+}
+
+static void event_log(const struct event *ev, const char *path, const char *comm, char *scratch)
+{
+	struct inode *inode = file_inode(ev->file);
+	char ecomm[4 * TASK_COMM_LEN + 1], elabel[4 * KASBLOCK_LABEL_MAX + 1];
+	const char *epath = scratch ? log_escape(scratch + ESC_OFF, path) : "?";
+	unsigned int suppressed;
+
+	if (!log_allowed(&suppressed))
+		return;
+	log_escape(ecomm, comm);
+	if (ev->digest) {
+		log_escape(elabel, ev->label);
+		pr_warn("%s %s: action=%s op=%s pid=%d uid=%u comm=\"%s\" path=\"%s\" dev=%u:%u ino=%lu sha256=%*phN label=\"%s\" mode=%s suppressed=%u\n",
+			ev->what, ev->op, ev->action, ev->op, task_tgid_nr(current),
+			from_kuid(&init_user_ns, current_uid()), ecomm, epath,
+			MAJOR(inode->i_sb->s_dev), MINOR(inode->i_sb->s_dev), inode->i_ino,
+			KASBLOCK_DIGEST_LEN, ev->digest, elabel, ev->mode, suppressed);
+	} else {
+		pr_warn("%s: action=%s op=%s reason=%s err=%d pid=%d uid=%u comm=\"%s\" path=\"%s\" dev=%u:%u ino=%lu size=%lld policy=%s mode=%s suppressed=%u\n",
+			ev->what, ev->action, ev->op, ev->reason, ev->err, task_tgid_nr(current),
+			from_kuid(&init_user_ns, current_uid()), ecomm, epath,
+			MAJOR(inode->i_sb->s_dev), MINOR(inode->i_sb->s_dev), inode->i_ino,
+			i_size_read(inode), kb_param_fail_closed ? "fail-closed" : "fail-open",
+			ev->mode, suppressed);
+	}
+}
+
+static const char *mode_name(void)
+{
+	return kb_blocklist_mode() == KASBLOCK_MODE_MONITOR ? "monitor" : "enforce";
+}
+
+static void event_emit(const struct event *ev, char *scratch)
+{
+	char comm[TASK_COMM_LEN];
+	const char *path;
+
+	get_task_comm(comm, current);
+	path = event_path(ev->file, scratch);
+	event_log(ev, path, comm, scratch);
+	event_audit(ev, path, comm, scratch);
+}
+
+void kb_log_match(const char *op, struct file *file, const u8 *digest, const char *label,
+		  bool enforced, char *scratch)
+{
+	struct event ev = {
+		.what = enforced ? "denied" : "would deny",
+		.action = enforced ? "deny" : "would-deny",
+		.op = op,
+		.file = file,
+		.digest = digest,
+		.label = label,
+		.mode = enforced ? "enforce" : "monitor",
+	};
+
+	event_emit(&ev, scratch);
+}
+
+static const char *failure_reason(int err)
+{
+	switch (err) {
+	case -EFBIG:
+		return "oversize";
+	case -ENOMEM:
+		return "nomem";
+	default:
+		return "read-error";
+	}
+}
+
+void kb_log_hash_failure(const char *op, struct file *file, int err, bool denied, char *scratch)
+{
+	struct event ev = {
+		.what = "cannot hash",
+		.action = denied ? "deny" : "allow",
+		.op = op,
+		.reason = failure_reason(err),
+		.err = err,
+		.file = file,
+		.mode = mode_name(),
+	};
+
+	event_emit(&ev, scratch);
+}

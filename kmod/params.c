@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: GPL-2.0
+/* kasblock's module parameters: one place, so each is documented once. */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kernel.h>
+#include <linux/moduleparam.h>
+#include <linux/string.h>
+#include <linux/sysfs.h>
+#include "kasblock.h"
+
+unsigned int kb_param_max_entries = 1 << 20;
+module_param_named(max_entries, kb_param_max_entries, uint, 0644);
+MODULE_PARM_DESC(max_entries, "Most digests the list may hold; adds past it fail with ENOSPC (default 1048576)");
+
+unsigned long long kb_param_max_hash_size = 512ULL << 20;
+module_param_named(max_hash_size, kb_param_max_hash_size, ullong, 0644);
+MODULE_PARM_DESC(max_hash_size, "Largest file hashed, in bytes; larger files follow the failure policy (default 512 MiB)");
+
+bool kb_param_fail_closed;
+module_param_named(fail_closed, kb_param_fail_closed, bool, 0644);
+MODULE_PARM_DESC(fail_closed, "Deny files that cannot be hashed (too large, read error, no memory) instead of allowing them (default N)");
+
+static int mode_set(const char *val, const struct kernel_param *kp)
+{
+	if (sysfs_streq(val, "enforce"))
+		return kb_blocklist_set_mode(KASBLOCK_MODE_ENFORCE);
+	if (sysfs_streq(val, "monitor"))
+		return kb_blocklist_set_mode(KASBLOCK_MODE_MONITOR);
+	return -EINVAL;
+}
+
+static int mode_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%s\n", kb_blocklist_mode() == KASBLOCK_MODE_MONITOR ?
+			  "monitor" : "enforce");
+}
+
+static const struct kernel_param_ops mode_ops = {
+	.set = mode_set,
+	.get = mode_get,
+};
+/* Read-only in sysfs: a running system changes mode through netlink, where it is audited. */
+module_param_cb(mode, &mode_ops, NULL, 0444);
+MODULE_PARM_DESC(mode, "enforce (deny with EPERM, default) or monitor (log what would be denied)");

@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
+/*
+ * kasblock: the generic netlink interface between kasblock.ko and kasblockctl.
+ *
+ * This file is a contract. Never renumber or reuse a command or an attribute:
+ * append before the __LAST markers. The kernel rejects attributes it does not
+ * know (strict validation), so an old module refuses what a newer tool sends
+ * instead of ignoring it.
+ *
+ * Family "kasblock", version 1, only in the initial network namespace. Every
+ * command needs CAP_SYS_ADMIN or CAP_MAC_ADMIN in the initial user namespace
+ * (else EPERM). Every rejection carries an extended ACK message.
+ *
+ * Digests travel as 32 raw bytes (SHA-256 of the whole file); hex is the
+ * tool's business. A label is an optional short, NUL-terminated name shown in
+ * denial logs, at most KASBLOCK_LABEL_MAX bytes including the NUL.
+ *
+ * An "entry list" is:
+ *
+ *    KASBLOCK_A_ENTRIES: NLA_NESTED
+ *        KASBLOCK_A_ENTRY: NLA_NESTED          (repeated, at most
+ *            KASBLOCK_ENTRY_A_DIGEST: 32 bytes  KASBLOCK_BATCH_MAX per message)
+ *            KASBLOCK_ENTRY_A_LABEL: NLA_NUL_STRING, optional
+ *        ...
+ *
+ * Commands (request attributes -> effect; errno per cause):
+ *
+ *  KASBLOCK_CMD_ADD       entry list. Adds every entry, or none of them.
+ *                         A digest already listed keeps its entry (its label
+ *                         is replaced when one is given).
+ *                         EINVAL missing/malformed attribute, E2BIG more than
+ *                         KASBLOCK_BATCH_MAX entries, ENOSPC the list would
+ *                         exceed max_entries, ENOMEM.
+ *  KASBLOCK_CMD_DEL       entry list (labels ignored). Deletes every entry or
+ *                         none: ENOENT if a digest is not listed, else as ADD.
+ *  KASBLOCK_CMD_REPLACE_BEGIN   no attributes. Opens a staged, empty list
+ *                         owned by the sending socket. EBUSY if another socket
+ *                         has one open. Closing the socket aborts it.
+ *  KASBLOCK_CMD_REPLACE_ADD     entry list, into the staged list. ENOENT if
+ *                         this socket has no staged list; otherwise as ADD.
+ *  KASBLOCK_CMD_REPLACE_COMMIT  no attributes. The staged list becomes the
+ *                         active list in one step: an exec sees the old list
+ *                         or the new one, never a mix. ENOENT as above.
+ *  KASBLOCK_CMD_REPLACE_ABORT   no attributes. Drops the staged list.
+ *  KASBLOCK_CMD_FLUSH     no attributes. Empties the active list.
+ *  KASBLOCK_CMD_GET_ENTRIES     dump, no attributes. Each reply message holds
+ *                         KASBLOCK_A_GENERATION and an entry list (labels
+ *                         included when set). A dump interrupted by a change
+ *                         is flagged NLM_F_DUMP_INTR: start again.
+ *  KASBLOCK_CMD_GET_STATUS      no attributes. Reply: KASBLOCK_A_MODE,
+ *                         KASBLOCK_A_GENERATION, KASBLOCK_A_NR_ENTRIES,
+ *                         KASBLOCK_A_MAX_ENTRIES, KASBLOCK_A_MAX_HASH_SIZE,
+ *                         KASBLOCK_A_FAIL_POLICY, KASBLOCK_A_HASH_DRIVER,
+ *                         KASBLOCK_A_COUNTERS (KASBLOCK_COUNTER_A_*, u64).
+ *  KASBLOCK_CMD_SET_MODE  KASBLOCK_A_MODE. EINVAL if missing or out of range.
+ *
+ * Every change to the active list or the mode increments the generation.
+ */
+#ifndef _UAPI_KASBLOCK_H
+#define _UAPI_KASBLOCK_H
+
+#define KASBLOCK_GENL_NAME "kasblock"
+#define KASBLOCK_GENL_VERSION 1
+
+#define KASBLOCK_DIGEST_LEN 32
+#define KASBLOCK_LABEL_MAX 64		/* bytes, including the trailing NUL */
+#define KASBLOCK_BATCH_MAX 4096		/* entries in one message */
+
+enum kasblock_cmd {
+	KASBLOCK_CMD_UNSPEC,
+	KASBLOCK_CMD_ADD,
+	KASBLOCK_CMD_DEL,
+	KASBLOCK_CMD_REPLACE_BEGIN,
+	KASBLOCK_CMD_REPLACE_ADD,
+	KASBLOCK_CMD_REPLACE_COMMIT,
+	KASBLOCK_CMD_REPLACE_ABORT,
+	KASBLOCK_CMD_FLUSH,
+	KASBLOCK_CMD_GET_ENTRIES,
+	KASBLOCK_CMD_GET_STATUS,
+	KASBLOCK_CMD_SET_MODE,
+	__KASBLOCK_CMD_LAST
+};
+#define KASBLOCK_CMD_MAX (__KASBLOCK_CMD_LAST - 1)
+
+enum kasblock_mode {
+	KASBLOCK_MODE_UNSPEC,
+	KASBLOCK_MODE_ENFORCE,	/* deny with EPERM, log "deny" */
+	KASBLOCK_MODE_MONITOR,	/* allow, log "would-deny" */
+	__KASBLOCK_MODE_LAST
+};
+#define KASBLOCK_MODE_MAX (__KASBLOCK_MODE_LAST - 1)
+
+/* What an exec gets when its file cannot be hashed (too big, read error, no memory). */
+enum kasblock_fail_policy {
+	KASBLOCK_FAIL_OPEN,	/* allow, log the event */
+	KASBLOCK_FAIL_CLOSED,	/* deny with the cause's errno (EFBIG, EIO, ENOMEM, ...) */
+	__KASBLOCK_FAIL_LAST
+};
+
+enum kasblock_attr {
+	KASBLOCK_A_UNSPEC,
+	KASBLOCK_A_PAD,
+	KASBLOCK_A_ENTRIES,		/* NLA_NESTED: KASBLOCK_A_ENTRY... */
+	KASBLOCK_A_ENTRY,		/* NLA_NESTED: KASBLOCK_ENTRY_A_* */
+	KASBLOCK_A_MODE,		/* u32: enum kasblock_mode */
+	KASBLOCK_A_GENERATION,		/* u64, reply only */
+	KASBLOCK_A_NR_ENTRIES,		/* u32, reply only */
+	KASBLOCK_A_MAX_ENTRIES,		/* u32, reply only */
+	KASBLOCK_A_MAX_HASH_SIZE,	/* u64 bytes, reply only */
+	KASBLOCK_A_FAIL_POLICY,		/* u32: enum kasblock_fail_policy, reply only */
+	KASBLOCK_A_HASH_DRIVER,		/* NUL string, reply only */
+	KASBLOCK_A_COUNTERS,		/* NLA_NESTED: KASBLOCK_COUNTER_A_*, reply only */
+	__KASBLOCK_A_LAST
+};
+#define KASBLOCK_A_MAX (__KASBLOCK_A_LAST - 1)
+
+enum kasblock_entry_attr {
+	KASBLOCK_ENTRY_A_UNSPEC,
+	KASBLOCK_ENTRY_A_DIGEST,	/* binary, exactly KASBLOCK_DIGEST_LEN */
+	KASBLOCK_ENTRY_A_LABEL,		/* NUL string, < KASBLOCK_LABEL_MAX */
+	__KASBLOCK_ENTRY_A_LAST
+};
+#define KASBLOCK_ENTRY_A_MAX (__KASBLOCK_ENTRY_A_LAST - 1)
+
+/* All u64, counted since the module was loaded. */
+enum kasblock_counter_attr {
+	KASBLOCK_COUNTER_A_UNSPEC,
+	KASBLOCK_COUNTER_A_PAD,
+	KASBLOCK_COUNTER_A_CHECKS,	/* files looked at */
+	KASBLOCK_COUNTER_A_DENIALS,	/* blocklist matches (denied or would-deny) */
+	KASBLOCK_COUNTER_A_BYTES_HASHED,
+	KASBLOCK_COUNTER_A_ERRORS,	/* files that could not be hashed */
+	__KASBLOCK_COUNTER_A_LAST
+};
+#define KASBLOCK_COUNTER_A_MAX (__KASBLOCK_COUNTER_A_LAST - 1)
+
+#endif /* _UAPI_KASBLOCK_H */
