@@ -36,7 +36,11 @@
 
 #include <linux/binfmts.h>
 #include <linux/delay.h>
+#include <linux/kernel_read_file.h>
 #include <linux/kprobes.h>
+#include <linux/mman.h>
+#include <linux/mount.h>
+#include <linux/personality.h>
 #include <linux/percpu.h>
 #include <linux/rcupdate_wait.h>
 #include <linux/security.h>
@@ -57,7 +61,32 @@ static __always_inline void leave(void)
 	this_cpu_dec(inflight);
 }
 
+/* path_noexec() from fs/exec.c, which is not exported. */
+static bool mount_noexec(const struct path *path)
+{
+	return (path->mnt->mnt_flags & MNT_NOEXEC) ||
+	       (path->mnt->mnt_sb->s_iflags & SB_I_NOEXEC);
+}
+
+/*
+ * mmap_prot() from security/security.c, which security_mmap_file() applies before calling
+ * the LSMs: READ_IMPLIES_EXEC personalities turn a readable mapping into an executable one.
+ */
+static unsigned long effective_mmap_prot(struct file *file, unsigned long prot)
+{
+	if ((prot & (PROT_READ | PROT_EXEC)) != PROT_READ)
+		return prot;
+	if (!(current->personality & READ_IMPLIES_EXEC))
+		return prot;
+	if (!file || !mount_noexec(&file->f_path))
+		return prot | PROT_EXEC;
+	return prot;
+}
+
+/* Originals that are not exported: reached through static calls (direct branches). */
 DEFINE_STATIC_CALL_NULL(orig_bprm_check, security_bprm_check);
+DEFINE_STATIC_CALL_NULL(orig_mmap_file, security_mmap_file);
+DEFINE_STATIC_CALL_NULL(orig_file_mprotect, security_file_mprotect);
 
 static int replace_bprm_check(struct linux_binprm *bprm)
 {
@@ -71,6 +100,58 @@ static int replace_bprm_check(struct linux_binprm *bprm)
 	return ret;
 }
 
+static int replace_mmap_file(struct file *file, unsigned long prot, unsigned long flags)
+{
+	int ret;
+
+	enter();
+	ret = hook_mmap_file(file, prot, effective_mmap_prot(file, prot), flags);
+	if (!ret)
+		ret = static_call(orig_mmap_file)(file, prot, flags);
+	leave();
+	return ret;
+}
+
+static int replace_file_mprotect(struct vm_area_struct *vma, unsigned long reqprot,
+				 unsigned long prot)
+{
+	int ret;
+
+	enter();
+	ret = hook_file_mprotect(vma, reqprot, prot);
+	if (!ret)
+		ret = static_call(orig_file_mprotect)(vma, reqprot, prot);
+	leave();
+	return ret;
+}
+
+/* Exported originals: a plain call by name is already a direct call. */
+static int replace_kernel_post_read_file(struct file *file, char *buf, loff_t size,
+					 enum kernel_read_file_id id)
+{
+	int ret;
+
+	enter();
+	ret = hook_kernel_post_read_file(file, buf, size, id);
+	if (!ret)
+		ret = security_kernel_post_read_file(file, buf, size, id);
+	leave();
+	return ret;
+}
+
+static int replace_kernel_post_load_data(char *buf, loff_t size, enum kernel_load_data_id id,
+					 char *description)
+{
+	int ret;
+
+	enter();
+	ret = hook_kernel_post_load_data(buf, size, id, description);
+	if (!ret)
+		ret = security_kernel_post_load_data(buf, size, id, description);
+	leave();
+	return ret;
+}
+
 struct kb_ftrace_hook {
 	const char *name;
 	void *replacement;
@@ -80,15 +161,23 @@ struct kb_ftrace_hook {
 	bool registered;
 };
 
-#define HOOK(_name, _replacement, _orig) {				\
+#define HOOK_STATIC_CALL(_name, _replacement, _orig) {			\
 	.name = #_name,							\
 	.replacement = _replacement,					\
 	.orig_key = &STATIC_CALL_KEY(_orig),				\
 	.orig_tramp = STATIC_CALL_TRAMP_ADDR(_orig),			\
 }
+#define HOOK_EXPORTED(_name, _replacement) {				\
+	.name = #_name,							\
+	.replacement = _replacement,					\
+}
 
 static struct kb_ftrace_hook hooks[] = {
-	HOOK(security_bprm_check, replace_bprm_check, orig_bprm_check),
+	HOOK_STATIC_CALL(security_bprm_check, replace_bprm_check, orig_bprm_check),
+	HOOK_STATIC_CALL(security_mmap_file, replace_mmap_file, orig_mmap_file),
+	HOOK_STATIC_CALL(security_file_mprotect, replace_file_mprotect, orig_file_mprotect),
+	HOOK_EXPORTED(security_kernel_post_read_file, replace_kernel_post_read_file),
+	HOOK_EXPORTED(security_kernel_post_load_data, replace_kernel_post_load_data),
 };
 
 static void notrace ftrace_thunk(unsigned long ip, unsigned long parent_ip,
@@ -118,12 +207,15 @@ static unsigned long symbol_address(const char *name)
 
 static int hook_attach(struct kb_ftrace_hook *hook)
 {
-	unsigned long addr = symbol_address(hook->name);
+	unsigned long addr;
 	int err;
 
-	if (!addr)
-		return -ENOENT;
-	__static_call_update(hook->orig_key, hook->orig_tramp, (void *)addr);
+	if (hook->orig_key) {
+		addr = symbol_address(hook->name);
+		if (!addr)
+			return -ENOENT;
+		__static_call_update(hook->orig_key, hook->orig_tramp, (void *)addr);
+	}
 
 	hook->ops.func = ftrace_thunk;
 	/*

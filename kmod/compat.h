@@ -29,4 +29,13 @@
 #define KB_FTRACE_REGS_FLAGS FTRACE_OPS_FL_SAVE_REGS
 #endif
 
+/* 6.7 hid the inode timestamps behind accessors; 6.1.y has only the ctime one backported. */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 7, 0)
+#define kb_inode_ctime(inode) ((inode)->i_ctime)
+#define kb_inode_mtime(inode) ((inode)->i_mtime)
+#else
+#define kb_inode_ctime(inode) inode_get_ctime(inode)
+#define kb_inode_mtime(inode) inode_get_mtime(inode)
+#endif
+
 #endif /* _KASBLOCK_COMPAT_H */

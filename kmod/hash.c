@@ -125,6 +125,13 @@ int kb_hash_file(struct kb_scratch *s, struct file *file, u8 digest[KASBLOCK_DIG
 	return crypto_shash_final(&s->desc, digest);
 }
 
+/* The whole buffer in one call: the crypto layer walks it, we need not chunk it. */
+int kb_hash_buffer(struct kb_scratch *s, const void *buf, size_t len,
+		   u8 digest[KASBLOCK_DIGEST_LEN])
+{
+	return crypto_shash_digest(&s->desc, buf, len, digest);
+}
+
 const char *kb_hash_driver(void)
 {
 	return crypto_shash_driver_name(tfm);

@@ -6,14 +6,70 @@
  * security_*() entry points.
  */
 #include <linux/binfmts.h>
+#include <linux/fs.h>
+#include <linux/kernel_read_file.h>
+#include <linux/mm.h>
+#include <linux/mman.h>
+#include <linux/security.h>
 #include "kasblock.h"
 
 /*
- * Called for every file exec'd, and again for each interpreter in a #! chain
- * (exec_binprm() loops), so a listed script and a listed interpreter are both caught.
- * memfd and execveat(AT_EMPTY_PATH) arrive here with their file like any other.
+ * Every file exec'd, and again each interpreter of a #! chain (exec_binprm() loops), so a
+ * listed script and a listed interpreter are both caught. memfd, fexecve() and
+ * execveat(AT_EMPTY_PATH) arrive with their file like any other, and so do files reached
+ * through overlayfs or a bind mount: the content is what is hashed, not the path.
  */
 int hook_bprm_check_security(struct linux_binprm *bprm)
 {
 	return kb_check_file(bprm->file, "exec");
+}
+
+/*
+ * Executable file mappings: the dynamic loader mapping itself (PT_INTERP never passes
+ * bprm_check), `ld.so ./prog`, every shared library at startup and every dlopen(). Runs
+ * without the mmap lock held (vm_mmap_pgoff()), so it may read the file. Anything that is
+ * not an executable file mapping returns before any work.
+ */
+int hook_mmap_file(struct file *file, unsigned long reqprot, unsigned long prot,
+		   unsigned long flags)
+{
+	if (!file || !(prot & PROT_EXEC))
+		return 0;
+	return kb_check_file(file, "mmap");
+}
+
+/*
+ * A file mapping made executable after the fact. This runs under mmap_write_lock, where
+ * reading the file could deadlock on a fault into the same mm, so the verdict comes from
+ * the digest cache only (see kb_check_known_file()).
+ */
+int hook_file_mprotect(struct vm_area_struct *vma, unsigned long reqprot, unsigned long prot)
+{
+	if (!(prot & PROT_EXEC) || (vma->vm_flags & VM_EXEC) || !vma->vm_file)
+		return 0;
+	return kb_check_known_file(vma->vm_file, "mprotect");
+}
+
+/*
+ * finit_module(): the bytes of the module file exactly as read, so a compressed .ko.xz
+ * loaded with MODULE_INIT_COMPRESSED_FILE is hashed compressed (sha256sum of the file).
+ */
+int hook_kernel_post_read_file(struct file *file, char *buf, loff_t size,
+			       enum kernel_read_file_id id)
+{
+	if (id != READING_MODULE || !buf)
+		return 0;
+	return kb_check_buffer(buf, size, file, "module");
+}
+
+/*
+ * init_module(): the image user space passed, which modprobe has already decompressed;
+ * `kasblockctl hash --module` prints both digests of a .ko.xz for that reason.
+ */
+int hook_kernel_post_load_data(char *buf, loff_t size, enum kernel_load_data_id id,
+			       char *description)
+{
+	if (id != LOADING_MODULE || !buf)
+		return 0;
+	return kb_check_buffer(buf, size, NULL, "module");
 }

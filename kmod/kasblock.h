@@ -4,6 +4,7 @@
 #define _KASBLOCK_H
 
 #include <linux/atomic.h>
+#include <linux/time64.h>
 #include <linux/types.h>
 #include "uapi/kasblock.h"
 
@@ -16,6 +17,7 @@ struct netlink_ext_ack;
 extern unsigned int kb_param_max_entries;
 extern unsigned long long kb_param_max_hash_size;
 extern bool kb_param_fail_closed;
+extern unsigned int kb_param_cache_size;
 
 /* hash.c: SHA-256 of whole files through the crypto API, with bounded scratch memory. */
 #define KB_SCRATCH_SIZE (64 * 1024)
@@ -28,6 +30,8 @@ void kb_scratch_put(struct kb_scratch *scratch);
 char *kb_scratch_buf(struct kb_scratch *scratch);
 int kb_hash_file(struct kb_scratch *scratch, struct file *file,
 		 u8 digest[KASBLOCK_DIGEST_LEN], u64 *bytes);
+int kb_hash_buffer(struct kb_scratch *scratch, const void *buf, size_t len,
+		   u8 digest[KASBLOCK_DIGEST_LEN]);
 
 /* blocklist.c: the table of listed digests. */
 struct kb_entry_spec {
@@ -57,6 +61,31 @@ typedef int (*kb_entry_emit_t)(void *ctx, const u8 *digest, const char *label);
 int kb_blocklist_walk(unsigned long *bucket, unsigned long *skip, u64 *generation,
 		      kb_entry_emit_t emit, void *ctx);
 
+/* cache.c: file digests remembered by inode identity, revalidated on every use. */
+struct kb_validator {
+	u64 iversion;
+	bool has_iversion;
+	struct timespec64 ctime;
+	struct timespec64 mtime;
+	loff_t size;
+};
+struct kb_cache_claim;
+struct kb_cache_stats {
+	atomic64_t hits;
+	atomic64_t misses;
+	atomic64_t evictions;
+};
+extern struct kb_cache_stats kb_cache_stats;
+int kb_cache_init(void);
+void kb_cache_exit(void);
+bool kb_cache_lookup(struct file *file, u8 digest[KASBLOCK_DIGEST_LEN]);
+void kb_cache_validator(struct file *file, struct kb_validator *v);
+struct kb_cache_claim *kb_cache_claim(struct file *file, struct kb_cache_claim **claimp);
+int kb_cache_wait(struct kb_cache_claim *c);
+void kb_cache_release(struct kb_cache_claim *c, struct file *file,
+		      const struct kb_validator *before, const u8 *digest);
+unsigned int kb_cache_count(void);
+
 /* check.c: the verdict for one file, shared by every hook. */
 struct kb_counters {
 	atomic64_t checks;
@@ -66,6 +95,8 @@ struct kb_counters {
 };
 extern struct kb_counters kb_counters;
 int kb_check_file(struct file *file, const char *op);
+int kb_check_known_file(struct file *file, const char *op);
+int kb_check_buffer(const void *buf, size_t size, struct file *file, const char *op);
 
 /* log.c: kernel log lines and audit records. */
 void kb_log_match(const char *op, struct file *file, const u8 *digest, const char *label,
@@ -74,7 +105,17 @@ void kb_log_hash_failure(const char *op, struct file *file, int err, bool denied
 void kb_log_init(void);
 
 /* hooks.c: hook functions with LSM signatures. */
+struct vm_area_struct;
+enum kernel_read_file_id;
+enum kernel_load_data_id;
 int hook_bprm_check_security(struct linux_binprm *bprm);
+int hook_mmap_file(struct file *file, unsigned long reqprot, unsigned long prot,
+		   unsigned long flags);
+int hook_file_mprotect(struct vm_area_struct *vma, unsigned long reqprot, unsigned long prot);
+int hook_kernel_post_read_file(struct file *file, char *buf, loff_t size,
+			       enum kernel_read_file_id id);
+int hook_kernel_post_load_data(char *buf, loff_t size, enum kernel_load_data_id id,
+			       char *description);
 
 /* attach_ftrace.c: how the hooks get in front of the kernel's security_*() functions. */
 int kb_attach_init(void);

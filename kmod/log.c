@@ -106,6 +106,8 @@ static const char *event_path(struct file *file, char *scratch)
 {
 	char *p;
 
+	if (!file)
+		return "-";	/* init_module(): a buffer, no file */
 	if (!scratch)
 		return "?";
 	p = d_path(&file->f_path, scratch + PATH_OFF, PATH_LEN);
@@ -124,15 +126,30 @@ struct event {
 	const char *mode;
 };
 
+/* Device and inode of the file, or zeros when there is none. */
+static void file_ids(struct file *file, unsigned int *major, unsigned int *minor,
+		     unsigned long *ino, loff_t *size)
+{
+	struct inode *inode = file ? file_inode(file) : NULL;
+
+	*major = inode ? MAJOR(inode->i_sb->s_dev) : 0;
+	*minor = inode ? MINOR(inode->i_sb->s_dev) : 0;
+	*ino = inode ? inode->i_ino : 0;
+	*size = inode ? i_size_read(inode) : 0;
+}
+
 static void event_audit(const struct event *ev, const char *path, const char *comm, char *scratch)
 {
-	struct inode *inode = file_inode(ev->file);
+	unsigned int major, minor;
+	unsigned long ino;
+	loff_t size;
 	char *hex = scratch ? scratch + HEX_OFF : NULL;
 	struct audit_buffer *ab;
 
 	ab = audit_log_start(audit_context(), GFP_NOWAIT, AUDIT_KERNEL_OTHER);
 	if (!ab)
 		return;
+	file_ids(ev->file, &major, &minor, &ino, &size);
 	audit_log_format(ab, "kasblock action=%s op=%s", ev->action, ev->op);
 	if (ev->reason)
 		audit_log_format(ab, " reason=%s err=%d", ev->reason, ev->err);
@@ -144,8 +161,7 @@ static void event_audit(const struct event *ev, const char *path, const char *co
 		audit_untrusted(ab, "comm", comm, hex);
 		audit_untrusted(ab, "path", path, hex);
 	}
-	audit_log_format(ab, " dev=%u:%u ino=%lu", MAJOR(inode->i_sb->s_dev),
-			 MINOR(inode->i_sb->s_dev), inode->i_ino);
+	audit_log_format(ab, " dev=%u:%u ino=%lu", major, minor, ino);
 	if (ev->digest) {
 		audit_log_format(ab, " sha256=%*phN", KASBLOCK_DIGEST_LEN, ev->digest);
 		if (hex)
@@ -157,27 +173,28 @@ static void event_audit(const struct event *ev, const char *path, const char *co
 
 static void event_log(const struct event *ev, const char *path, const char *comm, char *scratch)
 {
-	struct inode *inode = file_inode(ev->file);
+	unsigned int major, minor;
+	unsigned long ino;
+	loff_t size;
 	char ecomm[4 * TASK_COMM_LEN + 1], elabel[4 * KASBLOCK_LABEL_MAX + 1];
 	const char *epath = scratch ? log_escape(scratch + ESC_OFF, path) : "?";
 	unsigned int suppressed;
 
 	if (!log_allowed(&suppressed))
 		return;
+	file_ids(ev->file, &major, &minor, &ino, &size);
 	log_escape(ecomm, comm);
 	if (ev->digest) {
 		log_escape(elabel, ev->label);
 		pr_warn("%s %s: action=%s op=%s pid=%d uid=%u comm=\"%s\" path=\"%s\" dev=%u:%u ino=%lu sha256=%*phN label=\"%s\" mode=%s suppressed=%u\n",
 			ev->what, ev->op, ev->action, ev->op, task_tgid_nr(current),
-			from_kuid(&init_user_ns, current_uid()), ecomm, epath,
-			MAJOR(inode->i_sb->s_dev), MINOR(inode->i_sb->s_dev), inode->i_ino,
+			from_kuid(&init_user_ns, current_uid()), ecomm, epath, major, minor, ino,
 			KASBLOCK_DIGEST_LEN, ev->digest, elabel, ev->mode, suppressed);
 	} else {
 		pr_warn("%s: action=%s op=%s reason=%s err=%d pid=%d uid=%u comm=\"%s\" path=\"%s\" dev=%u:%u ino=%lu size=%lld policy=%s mode=%s suppressed=%u\n",
 			ev->what, ev->action, ev->op, ev->reason, ev->err, task_tgid_nr(current),
-			from_kuid(&init_user_ns, current_uid()), ecomm, epath,
-			MAJOR(inode->i_sb->s_dev), MINOR(inode->i_sb->s_dev), inode->i_ino,
-			i_size_read(inode), kb_param_fail_closed ? "fail-closed" : "fail-open",
+			from_kuid(&init_user_ns, current_uid()), ecomm, epath, major, minor, ino,
+			size, kb_param_fail_closed ? "fail-closed" : "fail-open",
 			ev->mode, suppressed);
 	}
 }
@@ -221,6 +238,8 @@ static const char *failure_reason(int err)
 		return "oversize";
 	case -ENOMEM:
 		return "nomem";
+	case -ENODATA:
+		return "unknown-digest";	/* mprotect: not hashed before, and no I/O allowed */
 	default:
 		return "read-error";
 	}

@@ -14,9 +14,12 @@ static int __init kb_init(void)
 	err = kb_hash_init();
 	if (err)
 		return err;
-	err = kb_blocklist_init();
+	err = kb_cache_init();
 	if (err)
 		goto err_hash;
+	err = kb_blocklist_init();
+	if (err)
+		goto err_cache;
 	err = kb_netlink_init();
 	if (err)
 		goto err_blocklist;
@@ -34,6 +37,8 @@ err_netlink:
 	kb_netlink_exit();
 err_blocklist:
 	kb_blocklist_exit();
+err_cache:
+	kb_cache_exit();
 err_hash:
 	kb_hash_exit();
 	return err;
@@ -44,6 +49,7 @@ static void __exit kb_exit(void)
 	kb_attach_exit();
 	kb_netlink_exit();
 	kb_blocklist_exit();
+	kb_cache_exit();
 	kb_hash_exit();
 	pr_info("unloaded\n");
 }

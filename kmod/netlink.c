@@ -220,7 +220,13 @@ static int put_counters(struct sk_buff *msg)
 	    nla_put_u64_64bit(msg, KASBLOCK_COUNTER_A_BYTES_HASHED,
 			      atomic64_read(&kb_counters.bytes_hashed), KASBLOCK_COUNTER_A_PAD) ||
 	    nla_put_u64_64bit(msg, KASBLOCK_COUNTER_A_ERRORS, atomic64_read(&kb_counters.errors),
-			      KASBLOCK_COUNTER_A_PAD))
+			      KASBLOCK_COUNTER_A_PAD) ||
+	    nla_put_u64_64bit(msg, KASBLOCK_COUNTER_A_CACHE_HITS,
+			      atomic64_read(&kb_cache_stats.hits), KASBLOCK_COUNTER_A_PAD) ||
+	    nla_put_u64_64bit(msg, KASBLOCK_COUNTER_A_CACHE_MISSES,
+			      atomic64_read(&kb_cache_stats.misses), KASBLOCK_COUNTER_A_PAD) ||
+	    nla_put_u64_64bit(msg, KASBLOCK_COUNTER_A_CACHE_EVICTIONS,
+			      atomic64_read(&kb_cache_stats.evictions), KASBLOCK_COUNTER_A_PAD))
 		return -EMSGSIZE;
 	nla_nest_end(msg, nest);
 	return 0;
@@ -250,6 +256,8 @@ static int cmd_get_status(struct sk_buff *skb, struct genl_info *info)
 	    nla_put_u32(msg, KASBLOCK_A_FAIL_POLICY, READ_ONCE(kb_param_fail_closed) ?
 			KASBLOCK_FAIL_CLOSED : KASBLOCK_FAIL_OPEN) ||
 	    nla_put_string(msg, KASBLOCK_A_HASH_DRIVER, kb_hash_driver()) ||
+	    nla_put_u32(msg, KASBLOCK_A_CACHE_ENTRIES, kb_cache_count()) ||
+	    nla_put_u32(msg, KASBLOCK_A_CACHE_SIZE, kb_param_cache_size) ||
 	    put_counters(msg))
 		goto toobig;
 	genlmsg_end(msg, hdr);

@@ -16,6 +16,10 @@ unsigned long long kb_param_max_hash_size = 512ULL << 20;
 module_param_named(max_hash_size, kb_param_max_hash_size, ullong, 0644);
 MODULE_PARM_DESC(max_hash_size, "Largest file hashed, in bytes; larger files follow the failure policy (default 512 MiB)");
 
+unsigned int kb_param_cache_size = 16384;
+module_param_named(cache_size, kb_param_cache_size, uint, 0444);
+MODULE_PARM_DESC(cache_size, "Most file digests remembered between checks (0: hash on every check; default 16384)");
+
 bool kb_param_fail_closed;
 module_param_named(fail_closed, kb_param_fail_closed, bool, 0644);
 MODULE_PARM_DESC(fail_closed, "Deny files that cannot be hashed (too large, read error, no memory) instead of allowing them (default N)");

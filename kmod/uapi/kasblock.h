@@ -51,7 +51,8 @@
  *                         KASBLOCK_A_GENERATION, KASBLOCK_A_NR_ENTRIES,
  *                         KASBLOCK_A_MAX_ENTRIES, KASBLOCK_A_MAX_HASH_SIZE,
  *                         KASBLOCK_A_FAIL_POLICY, KASBLOCK_A_HASH_DRIVER,
- *                         KASBLOCK_A_COUNTERS (KASBLOCK_COUNTER_A_*, u64).
+ *                         KASBLOCK_A_COUNTERS (KASBLOCK_COUNTER_A_*, u64),
+ *                         KASBLOCK_A_CACHE_ENTRIES, KASBLOCK_A_CACHE_SIZE.
  *  KASBLOCK_CMD_SET_MODE  KASBLOCK_A_MODE. EINVAL if missing or out of range.
  *
  * Every change to the active list or the mode increments the generation.
@@ -110,6 +111,8 @@ enum kasblock_attr {
 	KASBLOCK_A_FAIL_POLICY,		/* u32: enum kasblock_fail_policy, reply only */
 	KASBLOCK_A_HASH_DRIVER,		/* NUL string, reply only */
 	KASBLOCK_A_COUNTERS,		/* NLA_NESTED: KASBLOCK_COUNTER_A_*, reply only */
+	KASBLOCK_A_CACHE_ENTRIES,	/* u32: digests in the file digest cache, reply only */
+	KASBLOCK_A_CACHE_SIZE,		/* u32: the cache's bound (module parameter cache_size) */
 	__KASBLOCK_A_LAST
 };
 #define KASBLOCK_A_MAX (__KASBLOCK_A_LAST - 1)
@@ -130,6 +133,9 @@ enum kasblock_counter_attr {
 	KASBLOCK_COUNTER_A_DENIALS,	/* blocklist matches (denied or would-deny) */
 	KASBLOCK_COUNTER_A_BYTES_HASHED,
 	KASBLOCK_COUNTER_A_ERRORS,	/* files that could not be hashed */
+	KASBLOCK_COUNTER_A_CACHE_HITS,	/* digests found in the digest cache */
+	KASBLOCK_COUNTER_A_CACHE_MISSES,
+	KASBLOCK_COUNTER_A_CACHE_EVICTIONS,
 	__KASBLOCK_COUNTER_A_LAST
 };
 #define KASBLOCK_COUNTER_A_MAX (__KASBLOCK_COUNTER_A_LAST - 1)
