@@ -19,10 +19,15 @@
  *    contents an attacker can grind, and must not be able to pile into one chain.
  *
  * Each change of the active list or the mode increments `generation`, under the lock.
+ *
+ * Once `locked` (until reboot), nothing may make the policy weaker: entries can be added,
+ * but not deleted, flushed or replaced by a list that drops one, and the mode stays
+ * enforce. The module pins itself so it cannot be unloaded.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/mm.h>
+#include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/netlink.h>
 #include <linux/random.h>
@@ -56,8 +61,18 @@ static u32 staged_owner;		/* netlink portid that opened `staged` */
 static DEFINE_MUTEX(policy_lock);
 static u64 generation;
 static int mode = KASBLOCK_MODE_ENFORCE;
+static bool locked;
+static u8 policy_digest[KASBLOCK_DIGEST_LEN];	/* cache of kb_blocklist_policy_digest() */
+static u64 policy_digest_generation = U64_MAX;
 
 #define deref_locked(p) rcu_dereference_protected(p, lockdep_is_held(&policy_lock))
+
+static int refuse_locked(const char *what, struct netlink_ext_ack *extack)
+{
+	NL_SET_ERR_MSG(extack, "locked: the policy cannot be weakened until reboot");
+	pr_notice_ratelimited("refused %s: locked\n", what);
+	return -EPERM;
+}
 
 static struct kb_table *table_alloc(unsigned int bits)
 {
@@ -310,6 +325,10 @@ int kb_blocklist_del(struct kb_entry_spec *specs, unsigned int n, struct netlink
 	int err = 0;
 
 	mutex_lock(&policy_lock);
+	if (locked) {
+		err = refuse_locked("del", extack);
+		goto unlock;
+	}
 	t = deref_locked(active);
 	n = sort_unique(specs, n);
 	gone = kvcalloc(n, sizeof(*gone), GFP_KERNEL);
@@ -352,16 +371,25 @@ static void publish(struct kb_table *t)
 	table_free(old);
 }
 
-int kb_blocklist_flush(void)
+int kb_blocklist_flush(struct netlink_ext_ack *extack)
 {
 	struct kb_table *t = table_alloc(MIN_BITS);
+	int err = 0;
 
-	if (!t)
+	if (!t) {
+		NL_SET_ERR_MSG(extack, "out of memory");
 		return -ENOMEM;
+	}
 	mutex_lock(&policy_lock);
-	publish(t);
+	if (locked) {
+		err = refuse_locked("flush", extack);
+	} else {
+		publish(t);
+		t = NULL;
+	}
 	mutex_unlock(&policy_lock);
-	return 0;
+	table_free(t);
+	return err;
 }
 
 int kb_blocklist_stage_begin(u32 owner, struct netlink_ext_ack *extack)
@@ -409,15 +437,35 @@ int kb_blocklist_stage_add(u32 owner, struct kb_entry_spec *specs, unsigned int 
 	return err;
 }
 
+/* Whether every digest of @small is also in @big. */
+static bool covers(struct kb_table *big, struct kb_table *small)
+{
+	struct kb_entry *e;
+	unsigned long i;
+
+	for (i = 0; i < (1UL << small->bits); i++) {
+		hlist_for_each_entry(e, &small->buckets[i], node)
+			if (!table_find(big, e->digest))
+				return false;
+		if (!(i & 1023))
+			cond_resched();
+	}
+	return true;
+}
+
 int kb_blocklist_stage_commit(u32 owner, struct netlink_ext_ack *extack)
 {
 	int err = -ENOENT;
 
 	mutex_lock(&policy_lock);
 	if (owns_stage(owner, extack)) {
-		publish(staged);
-		staged = NULL;
-		err = 0;
+		if (locked && !covers(staged, deref_locked(active))) {
+			err = refuse_locked("replace that drops entries", extack);
+		} else {
+			publish(staged);
+			staged = NULL;
+			err = 0;
+		}
 	}
 	mutex_unlock(&policy_lock);
 	return err;
@@ -507,15 +555,89 @@ out:
 	return err;
 }
 
-int kb_blocklist_set_mode(int m)
+int kb_blocklist_set_mode(int m, struct netlink_ext_ack *extack)
 {
+	int err = 0;
+
 	mutex_lock(&policy_lock);
-	if (mode != m) {
+	if (locked && m != KASBLOCK_MODE_ENFORCE) {
+		err = refuse_locked("mode change", extack);
+	} else if (mode != m) {
 		WRITE_ONCE(mode, m);
 		generation++;
 	}
 	mutex_unlock(&policy_lock);
-	return 0;
+	return err;
+}
+
+/* Returns true if this call locked the policy (false if it already was). */
+bool kb_blocklist_lock(void)
+{
+	bool newly;
+
+	mutex_lock(&policy_lock);
+	newly = !locked;
+	if (newly) {
+		WRITE_ONCE(locked, true);
+		WRITE_ONCE(mode, KASBLOCK_MODE_ENFORCE);
+		generation++;
+		/* Never put: rmmod now fails with "in use" until reboot. */
+		__module_get(THIS_MODULE);
+	}
+	mutex_unlock(&policy_lock);
+	return newly;
+}
+
+bool kb_blocklist_locked(void)
+{
+	return READ_ONCE(locked);
+}
+
+static int digest_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, KASBLOCK_DIGEST_LEN);
+}
+
+/*
+ * SHA-256 over the listed digests, sorted, concatenated: the list's identity whatever the
+ * order it was loaded in and whatever its labels. Computed when asked, at most once per
+ * generation.
+ */
+int kb_blocklist_policy_digest(u8 out[KASBLOCK_DIGEST_LEN])
+{
+	struct kb_scratch *scratch;
+	struct kb_table *t;
+	struct kb_entry *e;
+	unsigned long i, n = 0;
+	u8 *all;
+	int err = 0;
+
+	mutex_lock(&policy_lock);
+	if (policy_digest_generation == generation)
+		goto copy;
+	t = deref_locked(active);
+	all = kvmalloc_array(max(t->count, 1U), KASBLOCK_DIGEST_LEN, GFP_KERNEL);
+	scratch = kb_scratch_get();
+	if (!all || !scratch) {
+		err = -ENOMEM;
+		goto free;
+	}
+	for (i = 0; i < (1UL << t->bits); i++)
+		hlist_for_each_entry(e, &t->buckets[i], node)
+			memcpy(all + KASBLOCK_DIGEST_LEN * n++, e->digest, KASBLOCK_DIGEST_LEN);
+	sort(all, n, KASBLOCK_DIGEST_LEN, digest_cmp, NULL);
+	err = kb_hash_buffer(scratch, all, n * KASBLOCK_DIGEST_LEN, policy_digest);
+	if (!err)
+		policy_digest_generation = generation;
+free:
+	if (scratch)
+		kb_scratch_put(scratch);
+	kvfree(all);
+copy:
+	if (!err)
+		memcpy(out, policy_digest, KASBLOCK_DIGEST_LEN);
+	mutex_unlock(&policy_lock);
+	return err;
 }
 
 int kb_blocklist_mode(void)

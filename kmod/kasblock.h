@@ -18,6 +18,7 @@ extern unsigned int kb_param_max_entries;
 extern unsigned long long kb_param_max_hash_size;
 extern bool kb_param_fail_closed;
 extern unsigned int kb_param_cache_size;
+extern bool kb_param_locked;
 
 /* hash.c: SHA-256 of whole files through the crypto API, with bounded scratch memory. */
 #define KB_SCRATCH_SIZE (64 * 1024)
@@ -45,14 +46,17 @@ bool kb_blocklist_is_empty(void);
 bool kb_blocklist_lookup(const u8 digest[KASBLOCK_DIGEST_LEN], char label[KASBLOCK_LABEL_MAX]);
 int kb_blocklist_add(struct kb_entry_spec *specs, unsigned int n, struct netlink_ext_ack *extack);
 int kb_blocklist_del(struct kb_entry_spec *specs, unsigned int n, struct netlink_ext_ack *extack);
-int kb_blocklist_flush(void);
+int kb_blocklist_flush(struct netlink_ext_ack *extack);
 int kb_blocklist_stage_begin(u32 owner, struct netlink_ext_ack *extack);
 int kb_blocklist_stage_add(u32 owner, struct kb_entry_spec *specs, unsigned int n,
 			   struct netlink_ext_ack *extack);
 int kb_blocklist_stage_commit(u32 owner, struct netlink_ext_ack *extack);
 int kb_blocklist_stage_abort(u32 owner, struct netlink_ext_ack *extack);
 void kb_blocklist_owner_gone(u32 owner);
-int kb_blocklist_set_mode(int mode);
+int kb_blocklist_set_mode(int mode, struct netlink_ext_ack *extack);
+bool kb_blocklist_lock(void);
+bool kb_blocklist_locked(void);
+int kb_blocklist_policy_digest(u8 out[KASBLOCK_DIGEST_LEN]);
 int kb_blocklist_mode(void);
 u64 kb_blocklist_generation(void);
 unsigned int kb_blocklist_count(void);
@@ -103,6 +107,7 @@ void kb_log_match(const char *op, struct file *file, const u8 *digest, const cha
 		  bool enforced, char *scratch);
 void kb_log_hash_failure(const char *op, struct file *file, int err, bool denied, char *scratch);
 void kb_log_init(void);
+void kb_log_policy(const char *change, unsigned int entries, int err);
 
 /* hooks.c: hook functions with LSM signatures. */
 struct vm_area_struct;
@@ -124,5 +129,14 @@ void kb_attach_exit(void);
 /* netlink.c: the generic netlink family. */
 int kb_netlink_init(void);
 void kb_netlink_exit(void);
+struct kb_event_fields {
+	const char *action, *op, *comm, *path, *label;
+	const u8 *digest;
+	u32 dev;
+	u64 ino;
+	int mode;
+};
+void kb_netlink_event(const struct kb_event_fields *f);
+extern atomic64_t kb_events_dropped;
 
 #endif /* _KASBLOCK_H */

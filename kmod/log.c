@@ -204,6 +204,27 @@ static const char *mode_name(void)
 	return kb_blocklist_mode() == KASBLOCK_MODE_MONITOR ? "monitor" : "enforce";
 }
 
+static void event_multicast(const struct event *ev, const char *path, const char *comm)
+{
+	unsigned int major, minor;
+	unsigned long ino;
+	loff_t size;
+	struct kb_event_fields f = {
+		.action = ev->action,
+		.op = ev->op,
+		.comm = comm,
+		.path = path,
+		.label = ev->label,
+		.digest = ev->digest,
+		.mode = kb_blocklist_mode(),
+	};
+
+	file_ids(ev->file, &major, &minor, &ino, &size);
+	f.dev = major << 20 | minor;
+	f.ino = ino;
+	kb_netlink_event(&f);
+}
+
 static void event_emit(const struct event *ev, char *scratch)
 {
 	char comm[TASK_COMM_LEN];
@@ -213,6 +234,8 @@ static void event_emit(const struct event *ev, char *scratch)
 	path = event_path(ev->file, scratch);
 	event_log(ev, path, comm, scratch);
 	event_audit(ev, path, comm, scratch);
+	if (ev->digest)
+		event_multicast(ev, path, comm);
 }
 
 void kb_log_match(const char *op, struct file *file, const u8 *digest, const char *label,
@@ -243,6 +266,35 @@ static const char *failure_reason(int err)
 	default:
 		return "read-error";
 	}
+}
+
+/*
+ * A policy change or a refused one, with who asked: always logged and audited (changes
+ * are rare, and an auditor needs every one). GFP_NOWAIT: a full audit backlog must not
+ * hold the netlink lock.
+ */
+void kb_log_policy(const char *change, unsigned int entries, int err)
+{
+	char comm[TASK_COMM_LEN], ecomm[4 * TASK_COMM_LEN + 1];
+	u32 uid = from_kuid(&init_user_ns, current_uid());
+	u32 auid = from_kuid(&init_user_ns, audit_get_loginuid(current));
+	struct audit_buffer *ab;
+
+	get_task_comm(comm, current);
+	pr_info("policy %s: change=%s entries=%u total=%u generation=%llu mode=%s locked=%d pid=%d uid=%u auid=%u comm=\"%s\" res=%d err=%d\n",
+		err ? "refused" : "changed", change, entries, kb_blocklist_count(),
+		kb_blocklist_generation(), mode_name(), kb_blocklist_locked(),
+		task_tgid_nr(current), uid, auid, log_escape(ecomm, comm), !err, err);
+	ab = audit_log_start(audit_context(), GFP_NOWAIT, AUDIT_KERNEL_OTHER);
+	if (!ab)
+		return;
+	audit_log_format(ab, "kasblock op=policy change=%s entries=%u total=%u generation=%llu mode=%s locked=%d pid=%d uid=%u auid=%u ses=%u",
+			 change, entries, kb_blocklist_count(), kb_blocklist_generation(),
+			 mode_name(), kb_blocklist_locked(), task_tgid_nr(current), uid, auid,
+			 audit_get_sessionid(current));
+	audit_untrusted(ab, "comm", comm, ecomm);
+	audit_log_format(ab, " res=%d", !err);
+	audit_log_end(ab);
 }
 
 void kb_log_hash_failure(const char *op, struct file *file, int err, bool denied, char *scratch)

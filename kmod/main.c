@@ -27,10 +27,13 @@ static int __init kb_init(void)
 	err = kb_attach_init();
 	if (err)
 		goto err_netlink;
-	pr_info("loaded: mode=%s max_entries=%u max_hash_size=%llu policy=%s\n",
+	if (kb_param_locked)
+		kb_blocklist_lock();
+	pr_info("loaded: mode=%s max_entries=%u max_hash_size=%llu policy=%s cache_size=%u locked=%d\n",
 		kb_blocklist_mode() == KASBLOCK_MODE_MONITOR ? "monitor" : "enforce",
 		kb_param_max_entries, kb_param_max_hash_size,
-		kb_param_fail_closed ? "fail-closed" : "fail-open");
+		kb_param_fail_closed ? "fail-closed" : "fail-open", kb_param_cache_size,
+		kb_blocklist_locked());
 	return 0;
 
 err_netlink:

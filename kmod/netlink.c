@@ -13,6 +13,8 @@
 #include <linux/notifier.h>
 #include <net/genetlink.h>
 #include <net/net_namespace.h>
+#include <linux/cred.h>
+#include <linux/sched.h>
 #include "kasblock.h"
 
 static struct genl_family kb_family;
@@ -130,6 +132,7 @@ static int cmd_add(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		return err;
 	err = kb_blocklist_add(specs, n, info->extack);
+	kb_log_policy("add", n, err);
 	kvfree(specs);
 	return err;
 }
@@ -147,6 +150,7 @@ static int cmd_del(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		return err;
 	err = kb_blocklist_del(specs, n, info->extack);
+	kb_log_policy("del", n, err);
 	kvfree(specs);
 	return err;
 }
@@ -175,7 +179,13 @@ static int cmd_replace_add(struct sk_buff *skb, struct genl_info *info)
 
 static int cmd_replace_commit(struct sk_buff *skb, struct genl_info *info)
 {
-	return begin(skb, info, 0) ?: kb_blocklist_stage_commit(info->snd_portid, info->extack);
+	int err = begin(skb, info, 0);
+
+	if (err)
+		return err;
+	err = kb_blocklist_stage_commit(info->snd_portid, info->extack);
+	kb_log_policy("replace", kb_blocklist_count(), err);
+	return err;
 }
 
 static int cmd_replace_abort(struct sk_buff *skb, struct genl_info *info)
@@ -189,9 +199,8 @@ static int cmd_flush(struct sk_buff *skb, struct genl_info *info)
 
 	if (err)
 		return err;
-	err = kb_blocklist_flush();
-	if (err)
-		NL_SET_ERR_MSG(info->extack, "out of memory");
+	err = kb_blocklist_flush(info->extack);
+	kb_log_policy("flush", 0, err);
 	return err;
 }
 
@@ -205,7 +214,21 @@ static int cmd_set_mode(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG(info->extack, "missing attribute KASBLOCK_A_MODE");
 		return -EINVAL;
 	}
-	return kb_blocklist_set_mode(nla_get_u32(info->attrs[KASBLOCK_A_MODE]));
+	err = kb_blocklist_set_mode(nla_get_u32(info->attrs[KASBLOCK_A_MODE]), info->extack);
+	kb_log_policy(nla_get_u32(info->attrs[KASBLOCK_A_MODE]) == KASBLOCK_MODE_MONITOR ?
+		      "mode-monitor" : "mode-enforce", 0, err);
+	return err;
+}
+
+static int cmd_lock(struct sk_buff *skb, struct genl_info *info)
+{
+	int err = begin(skb, info, 0);
+
+	if (err)
+		return err;
+	kb_blocklist_lock();
+	kb_log_policy("lock", 0, 0);
+	return 0;
 }
 
 static int put_counters(struct sk_buff *msg)
@@ -226,7 +249,9 @@ static int put_counters(struct sk_buff *msg)
 	    nla_put_u64_64bit(msg, KASBLOCK_COUNTER_A_CACHE_MISSES,
 			      atomic64_read(&kb_cache_stats.misses), KASBLOCK_COUNTER_A_PAD) ||
 	    nla_put_u64_64bit(msg, KASBLOCK_COUNTER_A_CACHE_EVICTIONS,
-			      atomic64_read(&kb_cache_stats.evictions), KASBLOCK_COUNTER_A_PAD))
+			      atomic64_read(&kb_cache_stats.evictions), KASBLOCK_COUNTER_A_PAD) ||
+	    nla_put_u64_64bit(msg, KASBLOCK_COUNTER_A_EVENTS_DROPPED,
+			      atomic64_read(&kb_events_dropped), KASBLOCK_COUNTER_A_PAD))
 		return -EMSGSIZE;
 	nla_nest_end(msg, nest);
 	return 0;
@@ -234,6 +259,7 @@ static int put_counters(struct sk_buff *msg)
 
 static int cmd_get_status(struct sk_buff *skb, struct genl_info *info)
 {
+	u8 policy[KASBLOCK_DIGEST_LEN];
 	struct sk_buff *msg;
 	void *hdr;
 	int err;
@@ -241,6 +267,11 @@ static int cmd_get_status(struct sk_buff *skb, struct genl_info *info)
 	err = begin(skb, info, 0);
 	if (err)
 		return err;
+	err = kb_blocklist_policy_digest(policy);
+	if (err) {
+		NL_SET_ERR_MSG(info->extack, "out of memory computing the policy digest");
+		return err;
+	}
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
@@ -258,6 +289,8 @@ static int cmd_get_status(struct sk_buff *skb, struct genl_info *info)
 	    nla_put_string(msg, KASBLOCK_A_HASH_DRIVER, kb_hash_driver()) ||
 	    nla_put_u32(msg, KASBLOCK_A_CACHE_ENTRIES, kb_cache_count()) ||
 	    nla_put_u32(msg, KASBLOCK_A_CACHE_SIZE, kb_param_cache_size) ||
+	    nla_put_u8(msg, KASBLOCK_A_LOCKED, kb_blocklist_locked()) ||
+	    nla_put(msg, KASBLOCK_A_POLICY_DIGEST, KASBLOCK_DIGEST_LEN, policy) ||
 	    put_counters(msg))
 		goto toobig;
 	genlmsg_end(msg, hdr);
@@ -332,7 +365,62 @@ static const struct genl_ops kb_ops[] = {
 	{ .cmd = KASBLOCK_CMD_GET_ENTRIES, .start = dump_start, .dumpit = cmd_get_entries },
 	{ .cmd = KASBLOCK_CMD_GET_STATUS, .doit = cmd_get_status },
 	{ .cmd = KASBLOCK_CMD_SET_MODE, .doit = cmd_set_mode },
+	{ .cmd = KASBLOCK_CMD_LOCK, .doit = cmd_lock },
 };
+
+/* Events name files and users: only CAP_SYS_ADMIN may listen. */
+static const struct genl_multicast_group kb_mcgrps[] = {
+	{ .name = KASBLOCK_MCGRP_EVENTS, .flags = GENL_MCAST_CAP_SYS_ADMIN },
+};
+
+atomic64_t kb_events_dropped;
+
+/*
+ * Called from the hooks, in the context of the task being checked: GFP_NOWAIT and no
+ * waiting for slow listeners. A listener whose socket buffer is full loses the event and
+ * sees ENOBUFS on its next read; the count of losses is in status.
+ */
+void kb_netlink_event(const struct kb_event_fields *f)
+{
+	struct sk_buff *skb;
+	struct nlattr *nest;
+	void *hdr;
+	int err;
+
+	if (!genl_has_listeners(&kb_family, &init_net, 0))
+		return;
+	skb = genlmsg_new(strlen(f->path) + strlen(f->comm) + strlen(f->label) + 256,
+			  GFP_NOWAIT | __GFP_NOWARN);
+	if (!skb)
+		goto dropped;
+	hdr = genlmsg_put(skb, 0, 0, &kb_family, 0, KASBLOCK_CMD_EVENT);
+	if (!hdr)
+		goto free;
+	nest = nla_nest_start(skb, KASBLOCK_A_EVENT);
+	if (!nest ||
+	    nla_put_string(skb, KASBLOCK_EVENT_A_ACTION, f->action) ||
+	    nla_put_string(skb, KASBLOCK_EVENT_A_OP, f->op) ||
+	    nla_put_u32(skb, KASBLOCK_EVENT_A_PID, task_tgid_nr(current)) ||
+	    nla_put_u32(skb, KASBLOCK_EVENT_A_UID, from_kuid(&init_user_ns, current_uid())) ||
+	    nla_put_string(skb, KASBLOCK_EVENT_A_COMM, f->comm) ||
+	    nla_put_string(skb, KASBLOCK_EVENT_A_PATH, f->path) ||
+	    nla_put_u32(skb, KASBLOCK_EVENT_A_DEV, f->dev) ||
+	    nla_put_u64_64bit(skb, KASBLOCK_EVENT_A_INO, f->ino, KASBLOCK_EVENT_A_PAD) ||
+	    nla_put(skb, KASBLOCK_EVENT_A_DIGEST, KASBLOCK_DIGEST_LEN, f->digest) ||
+	    nla_put_string(skb, KASBLOCK_EVENT_A_LABEL, f->label) ||
+	    nla_put_u32(skb, KASBLOCK_EVENT_A_MODE, f->mode))
+		goto free;
+	nla_nest_end(skb, nest);
+	genlmsg_end(skb, hdr);
+	err = genlmsg_multicast(&kb_family, skb, 0, 0, GFP_NOWAIT);
+	if (err && err != -ESRCH)
+		goto dropped;
+	return;
+free:
+	nlmsg_free(skb);
+dropped:
+	atomic64_inc(&kb_events_dropped);
+}
 
 static struct genl_family kb_family = {
 	.name = KASBLOCK_GENL_NAME,
@@ -343,6 +431,8 @@ static struct genl_family kb_family = {
 	.module = THIS_MODULE,
 	.ops = kb_ops,
 	.n_ops = ARRAY_SIZE(kb_ops),
+	.mcgrps = kb_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(kb_mcgrps),
 };
 
 /* A socket that staged a replace and closed without committing leaves nothing behind. */

@@ -1,5 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
-/* kasblock's module parameters: one place, so each is documented once. */
+/*
+ * kasblock's module parameters: one place, so each is documented once.
+ *
+ * The writable ones refuse changes once the policy is locked: max_hash_size=0 would turn
+ * every file into a hashing failure, and fail-open would then let everything run.
+ */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/kernel.h>
@@ -8,28 +13,50 @@
 #include <linux/sysfs.h>
 #include "kasblock.h"
 
+#define DEFINE_LOCKABLE_OPS(type)						\
+static int set_##type##_unless_locked(const char *val, const struct kernel_param *kp) \
+{										\
+	if (kb_blocklist_locked()) {						\
+		pr_notice("refused to change %s: locked\n", kp->name);		\
+		return -EPERM;							\
+	}									\
+	return param_set_##type(val, kp);					\
+}										\
+static const struct kernel_param_ops lockable_##type##_ops = {			\
+	.set = set_##type##_unless_locked,					\
+	.get = param_get_##type,						\
+}
+
+DEFINE_LOCKABLE_OPS(uint);
+DEFINE_LOCKABLE_OPS(ullong);
+DEFINE_LOCKABLE_OPS(bool);
+
 unsigned int kb_param_max_entries = 1 << 20;
-module_param_named(max_entries, kb_param_max_entries, uint, 0644);
+module_param_cb(max_entries, &lockable_uint_ops, &kb_param_max_entries, 0644);
 MODULE_PARM_DESC(max_entries, "Most digests the list may hold; adds past it fail with ENOSPC (default 1048576)");
 
 unsigned long long kb_param_max_hash_size = 512ULL << 20;
-module_param_named(max_hash_size, kb_param_max_hash_size, ullong, 0644);
+module_param_cb(max_hash_size, &lockable_ullong_ops, &kb_param_max_hash_size, 0644);
 MODULE_PARM_DESC(max_hash_size, "Largest file hashed, in bytes; larger files follow the failure policy (default 512 MiB)");
+
+bool kb_param_fail_closed;
+module_param_cb(fail_closed, &lockable_bool_ops, &kb_param_fail_closed, 0644);
+MODULE_PARM_DESC(fail_closed, "Deny files that cannot be hashed (too large, read error, no memory) instead of allowing them (default N)");
 
 unsigned int kb_param_cache_size = 16384;
 module_param_named(cache_size, kb_param_cache_size, uint, 0444);
 MODULE_PARM_DESC(cache_size, "Most file digests remembered between checks (0: hash on every check; default 16384)");
 
-bool kb_param_fail_closed;
-module_param_named(fail_closed, kb_param_fail_closed, bool, 0644);
-MODULE_PARM_DESC(fail_closed, "Deny files that cannot be hashed (too large, read error, no memory) instead of allowing them (default N)");
+bool kb_param_locked;
+module_param_named(locked, kb_param_locked, bool, 0444);
+MODULE_PARM_DESC(locked, "Lock the policy at load, until reboot: entries can only be added, the mode stays enforce, no unload (default N)");
 
 static int mode_set(const char *val, const struct kernel_param *kp)
 {
 	if (sysfs_streq(val, "enforce"))
-		return kb_blocklist_set_mode(KASBLOCK_MODE_ENFORCE);
+		return kb_blocklist_set_mode(KASBLOCK_MODE_ENFORCE, NULL);
 	if (sysfs_streq(val, "monitor"))
-		return kb_blocklist_set_mode(KASBLOCK_MODE_MONITOR);
+		return kb_blocklist_set_mode(KASBLOCK_MODE_MONITOR, NULL);
 	return -EINVAL;
 }
 

@@ -54,6 +54,20 @@
  *                         KASBLOCK_A_COUNTERS (KASBLOCK_COUNTER_A_*, u64),
  *                         KASBLOCK_A_CACHE_ENTRIES, KASBLOCK_A_CACHE_SIZE.
  *  KASBLOCK_CMD_SET_MODE  KASBLOCK_A_MODE. EINVAL if missing or out of range.
+ *  KASBLOCK_CMD_LOCK      no attributes. Locks the policy until reboot: entries can
+ *                         still be added, but DEL, FLUSH, a REPLACE_COMMIT whose list
+ *                         drops an entry, and leaving enforce mode fail with EPERM
+ *                         (extack "locked"); the mode is set to enforce; the module
+ *                         takes a reference on itself, so it cannot be unloaded.
+ *  KASBLOCK_CMD_EVENT     never sent by user space: the kernel multicasts one per
+ *                         match on the KASBLOCK_MCGRP_EVENTS group (joining needs
+ *                         CAP_SYS_ADMIN): KASBLOCK_A_EVENT with KASBLOCK_EVENT_A_*.
+ *                         Events that cannot be sent at once are dropped and counted
+ *                         (KASBLOCK_COUNTER_A_EVENTS_DROPPED), never waited for.
+ *
+ * The policy digest (KASBLOCK_A_POLICY_DIGEST) identifies the list independently of
+ * order and labels: SHA-256 over the listed digests sorted bytewise and concatenated
+ * (SHA-256 of nothing for an empty list).
  *
  * Every change to the active list or the mode increments the generation.
  */
@@ -66,6 +80,7 @@
 #define KASBLOCK_DIGEST_LEN 32
 #define KASBLOCK_LABEL_MAX 64		/* bytes, including the trailing NUL */
 #define KASBLOCK_BATCH_MAX 4096		/* entries in one message */
+#define KASBLOCK_MCGRP_EVENTS "events"
 
 enum kasblock_cmd {
 	KASBLOCK_CMD_UNSPEC,
@@ -79,6 +94,8 @@ enum kasblock_cmd {
 	KASBLOCK_CMD_GET_ENTRIES,
 	KASBLOCK_CMD_GET_STATUS,
 	KASBLOCK_CMD_SET_MODE,
+	KASBLOCK_CMD_LOCK,
+	KASBLOCK_CMD_EVENT,
 	__KASBLOCK_CMD_LAST
 };
 #define KASBLOCK_CMD_MAX (__KASBLOCK_CMD_LAST - 1)
@@ -113,6 +130,9 @@ enum kasblock_attr {
 	KASBLOCK_A_COUNTERS,		/* NLA_NESTED: KASBLOCK_COUNTER_A_*, reply only */
 	KASBLOCK_A_CACHE_ENTRIES,	/* u32: digests in the file digest cache, reply only */
 	KASBLOCK_A_CACHE_SIZE,		/* u32: the cache's bound (module parameter cache_size) */
+	KASBLOCK_A_LOCKED,		/* u8: 1 when locked until reboot, reply only */
+	KASBLOCK_A_POLICY_DIGEST,	/* 32 bytes, reply only (see above) */
+	KASBLOCK_A_EVENT,		/* NLA_NESTED: KASBLOCK_EVENT_A_*, events only */
 	__KASBLOCK_A_LAST
 };
 #define KASBLOCK_A_MAX (__KASBLOCK_A_LAST - 1)
@@ -136,8 +156,28 @@ enum kasblock_counter_attr {
 	KASBLOCK_COUNTER_A_CACHE_HITS,	/* digests found in the digest cache */
 	KASBLOCK_COUNTER_A_CACHE_MISSES,
 	KASBLOCK_COUNTER_A_CACHE_EVICTIONS,
+	KASBLOCK_COUNTER_A_EVENTS_DROPPED,	/* events not delivered to a listener */
 	__KASBLOCK_COUNTER_A_LAST
 };
 #define KASBLOCK_COUNTER_A_MAX (__KASBLOCK_COUNTER_A_LAST - 1)
+
+/* One denial or would-denial: the same fields as the kernel log line. */
+enum kasblock_event_attr {
+	KASBLOCK_EVENT_A_UNSPEC,
+	KASBLOCK_EVENT_A_PAD,
+	KASBLOCK_EVENT_A_ACTION,	/* string: deny, would-deny */
+	KASBLOCK_EVENT_A_OP,		/* string: exec, mmap, mprotect, module */
+	KASBLOCK_EVENT_A_PID,		/* u32 */
+	KASBLOCK_EVENT_A_UID,		/* u32 */
+	KASBLOCK_EVENT_A_COMM,		/* string, raw bytes (escape before printing) */
+	KASBLOCK_EVENT_A_PATH,		/* string, raw bytes; "-" when there is no file */
+	KASBLOCK_EVENT_A_DEV,		/* u32: major << 20 | minor, 0 when no file */
+	KASBLOCK_EVENT_A_INO,		/* u64 */
+	KASBLOCK_EVENT_A_DIGEST,	/* 32 bytes */
+	KASBLOCK_EVENT_A_LABEL,		/* string, may be empty */
+	KASBLOCK_EVENT_A_MODE,		/* u32: enum kasblock_mode */
+	__KASBLOCK_EVENT_A_LAST
+};
+#define KASBLOCK_EVENT_A_MAX (__KASBLOCK_EVENT_A_LAST - 1)
 
 #endif /* _UAPI_KASBLOCK_H */
