@@ -179,8 +179,8 @@ static bool racy_timestamps(const struct kb_validator *v)
  * Records that @file hashed to @digest, if the file did not change since @before was
  * read (before hashing) and is not open for write now.
  */
-static void store(struct file *file, const struct kb_validator *before,
-		  const u8 digest[KASBLOCK_DIGEST_LEN])
+void kb_cache_store(struct file *file, const struct kb_validator *before,
+		    const u8 digest[KASBLOCK_DIGEST_LEN])
 {
 	struct inode *inode = file_inode(file);
 	struct cache_entry *e, *old;
@@ -271,7 +271,7 @@ void kb_cache_release(struct kb_cache_claim *c, struct file *file,
 		      const struct kb_validator *before, const u8 *digest)
 {
 	if (digest)
-		store(file, before, digest);
+		kb_cache_store(file, before, digest);
 	if (!c)
 		return;
 	spin_lock(&cache_lock);

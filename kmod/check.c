@@ -107,18 +107,31 @@ int kb_check_file(struct file *file, const char *op)
 }
 
 /*
- * For hooks that must not do I/O (mprotect runs under the mmap lock): decide from the
- * digest cache alone. A file whose digest is not known follows the failure policy.
+ * For hooks that must not do I/O (mprotect runs under the mmap lock): decide from what is
+ * already known, the digest cache, else the file's pages if all are in the page cache. A
+ * file known neither way follows the failure policy (reason unknown-digest).
  */
 int kb_check_known_file(struct file *file, const char *op)
 {
 	u8 digest[KASBLOCK_DIGEST_LEN];
+	struct kb_validator before;
+	struct kb_scratch *scratch;
+	int err;
 
 	atomic64_inc(&kb_counters.checks);
 	if (kb_blocklist_is_empty())
 		return 0;
-	if (!kb_cache_lookup(file, digest))
-		return hash_failed(op, file, -ENODATA);
+	if (kb_cache_lookup(file, digest))
+		return verdict(op, file, digest);
+	scratch = kb_scratch_get();
+	if (!scratch)
+		return hash_failed(op, file, -ENOMEM);
+	kb_cache_validator(file, &before);
+	err = kb_hash_page_cache(scratch, file, digest);
+	kb_scratch_put(scratch);
+	if (err)
+		return hash_failed(op, file, err);
+	kb_cache_store(file, &before, digest);
 	return verdict(op, file, digest);
 }
 

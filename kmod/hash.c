@@ -13,7 +13,9 @@
 
 #include <crypto/hash.h>
 #include <linux/fs.h>
+#include <linux/highmem.h>
 #include <linux/kmod.h>
+#include <linux/pagemap.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
@@ -123,6 +125,41 @@ int kb_hash_file(struct kb_scratch *s, struct file *file, u8 digest[KASBLOCK_DIG
 		cond_resched();
 	}
 	return crypto_shash_final(&s->desc, digest);
+}
+
+/*
+ * For callers that must not do I/O (mprotect, under the mmap lock): hash @file from the
+ * pages already in its page cache, or give up with -ENODATA if one is missing or not up
+ * to date. No read is started and no page lock is taken; the result is as good as a
+ * kernel_read() racing with the same writers.
+ */
+int kb_hash_page_cache(struct kb_scratch *s, struct file *file, u8 digest[KASBLOCK_DIGEST_LEN])
+{
+	struct address_space *mapping = file->f_mapping;
+	loff_t size = i_size_read(file_inode(file)), pos;
+	struct page *page;
+	size_t len;
+	void *addr;
+	int err;
+
+	if (size > READ_ONCE(kb_param_max_hash_size))
+		return -EFBIG;
+	err = crypto_shash_init(&s->desc);
+	for (pos = 0; !err && pos < size; pos += len) {
+		page = find_get_page(mapping, pos >> PAGE_SHIFT);
+		if (!page)
+			return -ENODATA;
+		if (!PageUptodate(page)) {
+			put_page(page);
+			return -ENODATA;
+		}
+		len = min_t(loff_t, PAGE_SIZE, size - pos);
+		addr = kmap_local_page(page);
+		err = crypto_shash_update(&s->desc, addr, len);
+		kunmap_local(addr);
+		put_page(page);
+	}
+	return err ?: crypto_shash_final(&s->desc, digest);
 }
 
 /* The whole buffer in one call: the crypto layer walks it, we need not chunk it. */

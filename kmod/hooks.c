@@ -40,8 +40,9 @@ int hook_mmap_file(struct file *file, unsigned long reqprot, unsigned long prot,
 
 /*
  * A file mapping made executable after the fact. This runs under mmap_write_lock, where
- * reading the file could deadlock on a fault into the same mm, so the verdict comes from
- * the digest cache only (see kb_check_known_file()).
+ * reading the file could stall every thread of the process (or deadlock, with a FUSE
+ * server in the same mm), so the verdict comes from what is already known: the digest
+ * cache, or the file's pages when all are in the page cache (kb_check_known_file()).
  */
 int hook_file_mprotect(struct vm_area_struct *vma, unsigned long reqprot, unsigned long prot)
 {

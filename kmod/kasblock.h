@@ -31,6 +31,8 @@ void kb_scratch_put(struct kb_scratch *scratch);
 char *kb_scratch_buf(struct kb_scratch *scratch);
 int kb_hash_file(struct kb_scratch *scratch, struct file *file,
 		 u8 digest[KASBLOCK_DIGEST_LEN], u64 *bytes);
+int kb_hash_page_cache(struct kb_scratch *scratch, struct file *file,
+		       u8 digest[KASBLOCK_DIGEST_LEN]);
 int kb_hash_buffer(struct kb_scratch *scratch, const void *buf, size_t len,
 		   u8 digest[KASBLOCK_DIGEST_LEN]);
 
@@ -88,6 +90,8 @@ struct kb_cache_claim *kb_cache_claim(struct file *file, struct kb_cache_claim *
 int kb_cache_wait(struct kb_cache_claim *c);
 void kb_cache_release(struct kb_cache_claim *c, struct file *file,
 		      const struct kb_validator *before, const u8 *digest);
+void kb_cache_store(struct file *file, const struct kb_validator *before,
+		    const u8 digest[KASBLOCK_DIGEST_LEN]);
 unsigned int kb_cache_count(void);
 
 /* check.c: the verdict for one file, shared by every hook. */
