@@ -1,0 +1,62 @@
+# SPDX-License-Identifier: GPL-2.0
+# bash completion for kasblockctl(8)
+
+_kasblockctl() {
+	local cur prev words cword
+	_init_completion || return
+
+	local commands="add del load list flush status mode hash lock scan harvest help"
+
+	if [[ $cword -eq 1 ]]; then
+		COMPREPLY=($(compgen -W "$commands --help --version" -- "$cur"))
+		return
+	fi
+
+	case ${words[1]} in
+	add)
+		if [[ $prev == --label || $prev == -l ]]; then
+			return
+		fi
+		if [[ $cur == -* ]]; then
+			COMPREPLY=($(compgen -W "--label --help" -- "$cur"))
+		fi
+		;;
+	del)
+		[[ $cur == -* ]] && COMPREPLY=($(compgen -W "--help" -- "$cur"))
+		;;
+	load)
+		if [[ $cur == -* ]]; then
+			COMPREPLY=($(compgen -W "--help -" -- "$cur"))
+		elif [[ $cword -eq 2 ]]; then
+			_filedir
+		fi
+		;;
+	list | flush | lock)
+		[[ $cword -eq 2 ]] && COMPREPLY=($(compgen -W "--help" -- "$cur"))
+		;;
+	status)
+		[[ $cword -eq 2 ]] && COMPREPLY=($(compgen -W "--json --help" -- "$cur"))
+		;;
+	mode)
+		[[ $cword -eq 2 ]] && COMPREPLY=($(compgen -W "enforce monitor --help" -- "$cur"))
+		;;
+	hash)
+		if [[ $cur == -* ]]; then
+			COMPREPLY=($(compgen -W "--help" -- "$cur"))
+		else
+			_filedir
+		fi
+		;;
+	scan | harvest)
+		if [[ $cur == -* ]]; then
+			COMPREPLY=($(compgen -W "--help" -- "$cur"))
+		else
+			_filedir
+		fi
+		;;
+	help)
+		[[ $cword -eq 2 ]] && COMPREPLY=($(compgen -W "$commands" -- "$cur"))
+		;;
+	esac
+} &&
+	complete -F _kasblockctl kasblockctl
