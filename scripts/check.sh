@@ -1,0 +1,242 @@
+#!/bin/bash
+# `make check`: host unit tests, then for every supported kernel line build
+# kasblock.ko, boot it in QEMU with the selftests and read the results.
+#
+# usage: check.sh [LINE|KVER...]  (default: every line in lib.sh, "6.1 6.12";
+#                                  a KVER may name a kernel in build/cache/kernel)
+#
+# A kernel passes when its TAP has no "not ok", the plan is complete, the VM
+# reached its end marker, kasblock.ko loaded, the module built without
+# warnings and the kernel log shows no warning, BUG, oops, lockdep, RCU
+# stall or panic. The last line is "N passed, N failed": host tests plus the
+# VM tests of every kernel plus each failed infrastructure check. The exit
+# status is non-zero when anything failed.
+#
+# KB_VERBOSE=1 streams the VM consoles; KB_SKIP_HOST=1 skips the host tests.
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+lines=("$@")
+[ ${#lines[@]} -gt 0 ] || read -ra lines <<<"$(kb_lines)"
+
+t0=$(date +%s)
+total_pass=0 total_fail=0
+summary=()
+
+# infra NAME OK|FAIL [DETAIL]: account an infrastructure check of the
+# current stage; only failures count in the totals.
+stage_pass=0 stage_fail=0 stage_skip=0 stage_fails=()
+infra() {
+	if [ "$2" = OK ]; then
+		return
+	fi
+	stage_fail=$((stage_fail + 1))
+	stage_fails+=("$1${3:+: $3}")
+	kb_warn "FAILED: $1${3:+: $3}"
+}
+stage_begin() {
+	stage_pass=0 stage_fail=0 stage_skip=0 stage_fails=()
+	stage_t0=$(date +%s)
+}
+stage_end() {
+	local name=$1 f
+	total_pass=$((total_pass + stage_pass))
+	total_fail=$((total_fail + stage_fail))
+	# A stage with nothing to count but its infrastructure stays out of the
+	# summary unless that failed.
+	[ "${2:-}" = quiet ] && [ "$stage_fail" -eq 0 ] && return
+	summary+=("$name: $stage_pass passed, $stage_fail failed, $stage_skip skipped ($(($(date +%s) - stage_t0))s)")
+	for f in "${stage_fails[@]}"; do
+		summary+=("    not ok: $f")
+	done
+}
+
+"$KB_ROOT/scripts/install-deps.sh" || kb_die "installing the dependencies failed"
+mkdir -p "$KB_BUILD"
+
+# --- Host ---------------------------------------------------------------
+stage_begin
+if [ "${KB_SKIP_HOST:-0}" = 1 ]; then
+	kb_log "host unit tests skipped (KB_SKIP_HOST=1)"
+elif [ ! -f "$KB_ROOT/userspace/Makefile" ]; then
+	infra "host unit tests" FAIL "userspace/Makefile is missing"
+else
+	kb_log "host unit tests: make -C userspace check"
+	hostlog=$KB_BUILD/host-check.log
+	make -C "$KB_ROOT/userspace" check 2>&1 | tee "$hostlog"
+	rc=${PIPESTATUS[0]}
+	# Each runner closes with "N passed, N failed".
+	read -r p f < <(sed -n 's/^\([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed.*$/\1 \2/p' "$hostlog" |
+		awk '{p += $1; f += $2} END {print p + 0, f + 0}')
+	stage_pass=$((stage_pass + p))
+	stage_fail=$((stage_fail + f))
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		infra "host unit tests" FAIL "make -C userspace check exited $rc (log: $hostlog)"
+	elif [ "$((p + f))" -eq 0 ]; then
+		infra "host unit tests" FAIL "no 'N passed, N failed' line in the output"
+	fi
+fi
+stage_end host "$([ "${KB_SKIP_HOST:-0}" = 1 ] && echo quiet)"
+
+# --- Userspace for the VM: kasblockctl and the selftests ----------------
+stage_begin
+tool='' selftests=''
+if [ -f "$KB_ROOT/userspace/Makefile" ]; then
+	kb_log "building kasblockctl: make -C userspace"
+	if make -C "$KB_ROOT/userspace" >"$KB_BUILD/tool-build.log" 2>&1 &&
+		[ -x "$KB_ROOT/userspace/kasblockctl" ]; then
+		tool=$KB_ROOT/userspace/kasblockctl
+	else
+		cat "$KB_BUILD/tool-build.log" >&2
+		infra "build kasblockctl" FAIL "log: $KB_BUILD/tool-build.log"
+	fi
+else
+	infra "build kasblockctl" FAIL "userspace/Makefile is missing"
+fi
+if [ -f "$KB_ROOT/selftests/Makefile" ]; then
+	selftests=$KB_BUILD/selftests
+	kb_log "building the selftests: make -C selftests OUT=$selftests"
+	rm -rf "$selftests"
+	if make -C "$KB_ROOT/selftests" OUT="$selftests" >"$KB_BUILD/selftests-build.log" 2>&1 &&
+		[ -x "$selftests/run.sh" ]; then
+		:
+	else
+		cat "$KB_BUILD/selftests-build.log" >&2
+		infra "build selftests" FAIL "no executable $selftests/run.sh (log: $KB_BUILD/selftests-build.log)"
+		selftests=
+	fi
+else
+	infra "build selftests" FAIL "selftests/Makefile is missing: there are no VM tests"
+fi
+stage_end build quiet
+
+# --- One kernel -----------------------------------------------------------
+
+# Kernel log lines that mean the kernel is unwell. Only timestamped kernel
+# lines are searched, except the command line and kasblock's own event lines
+# (their path= and comm= fields are test-chosen text).
+BAD='WARNING:|BUG:|Oops|Call Trace|KASAN|UBSAN|kernel BUG|general protection|RCU stall|rcu_sched self-detected stall|self-detected stall|rcu: INFO|detected stalls|lockdep|possible circular locking|possible recursive locking|sleeping function called from invalid context|[Pp]anic|soft lockup|hard LOCKUP|blocked for more than|list_add corruption|list_del corruption|refcount_t: |Unable to handle|double fault|stack-protector|BUG kmalloc|Memory leak|kmemleak'
+
+check_kernel() {
+	local line=$1 kver dir log ko rc warn tap p f s plan nres nnested kout
+	kver=$(kb_kver "$line") || {
+		infra "kernel line $line" FAIL "headers not installed"
+		return
+	}
+	dir=$KB_BUILD/$kver
+	log=$dir/console.log
+	mkdir -p "$dir"
+	rm -f "$log"
+
+	if ! kb_fetch_kernel "$kver"; then
+		infra "fetch the $kver kernel" FAIL
+		return
+	fi
+	ko=$("$KB_ROOT/scripts/build-module.sh" "$kver")
+	rc=$?
+	if [ $rc -ne 0 ] || [ ! -f "$ko" ]; then
+		infra "build kasblock.ko" FAIL "log: $dir/module-build.log"
+		return
+	fi
+	warn=$(grep -cE 'warning:|WARNING:' "$dir/module-build.log")
+	[ "$warn" -eq 0 ] && infra "module builds without warnings" OK ||
+		infra "module builds without warnings" FAIL "$warn warning(s), see $dir/module-build.log"
+
+	if ! "$KB_ROOT/scripts/mkinitramfs.sh" -m "$ko" ${tool:+-t "$tool"} ${selftests:+-s "$selftests"} "$kver" >/dev/null; then
+		infra "build the initramfs" FAIL
+		return
+	fi
+
+	local t
+	t=$(date +%s)
+	if [ "${KB_VERBOSE:-0}" = 1 ]; then
+		"$KB_ROOT/scripts/run-vm.sh" --run check --log "$log" "$kver"
+	else
+		"$KB_ROOT/scripts/run-vm.sh" --run check --log "$log" "$kver" >/dev/null
+	fi
+	rc=$?
+	kb_log "$kver: VM ran $(($(date +%s) - t))s (exit $rc)"
+	[ -f "$log" ] || {
+		infra "boot the VM" FAIL "no console log"
+		return
+	}
+
+	if ! grep -aq '^KBVM-END status=' "$log"; then
+		if [ $rc -eq 124 ]; then
+			infra "VM reached its end marker" FAIL "timed out (KB_VM_TIMEOUT=${KB_VM_TIMEOUT:-600}s)"
+		else
+			infra "VM reached its end marker" FAIL "the kernel crashed or panicked"
+		fi
+		echo "    last lines of $log:" >&2
+		tail -n 40 "$log" | sed 's/^/    | /' >&2
+	fi
+	if grep -aq '^KBVM-WATCHDOG' "$log"; then
+		infra "selftests finished in time" FAIL "$(grep -a '^KBVM-WATCHDOG' "$log" | head -n1)"
+	fi
+	if ! grep -aq '^KBVM-INSMOD status=0' "$log"; then
+		infra "insmod kasblock.ko" FAIL "$(grep -a '^KBVM-INSMOD' "$log" || echo 'never tried')"
+	fi
+
+	# The TAP: what run.sh printed, between the begin marker and the dmesg
+	# dump; a kernel message that landed inside a line is cut off.
+	tap=$dir/tap.txt
+	awk '/^KBVM-DMESG-BEGIN/ { exit }
+		on {
+			if (match($0, /\[ *[0-9]+\.[0-9]+\] /)) {
+				$0 = substr($0, 1, RSTART - 1)
+				if ($0 == "") next
+			}
+			print
+		}
+		/^KBVM-BEGIN/ { on = 1 }' "$log" >"$tap"
+	echo "# ---- $kver: selftests output ----"
+	cat "$tap"
+	local counts
+	counts=$(awk -f "$KB_ROOT/scripts/tap-summary.awk" "$tap")
+	read -r p f s plan nres nnested <<<"$(head -n1 <<<"$counts")"
+	stage_pass=$((stage_pass + p))
+	stage_fail=$((stage_fail + f))
+	stage_skip=$((stage_skip + s))
+	while IFS= read -r l; do
+		[ -n "$l" ] && stage_fails+=("${l#FAIL }")
+	done < <(tail -n +2 <<<"$counts")
+	if [ "$nres" -eq 0 ] && [ "$nnested" -eq 0 ]; then
+		infra "selftests ran" FAIL "no TAP results"
+	elif [ "$((p + f + s))" -eq 0 ]; then
+		infra "selftests ran" FAIL "no test was counted"
+	elif [ "$plan" -ge 0 ] && [ "$plan" -ne "$nres" ]; then
+		infra "TAP plan complete" FAIL "planned $plan results, got $nres (a test crashed or hung?)"
+	fi
+
+	kout=$dir/kernel-problems.txt
+	grep -a -E '\[ *[0-9]+\.[0-9]+\] ' "$log" |
+		grep -v -i -E 'command line:|kasblock: (denied exec|would deny exec|cannot hash)' |
+		grep -E "$BAD" | sed 's/^.*\(\[ *[0-9][0-9]*\.[0-9]*\] \)/\1/' | awk '!seen[$0]++' >"$kout"
+	if [ -s "$kout" ]; then
+		infra "kernel log clean" FAIL "$(wc -l <"$kout") bad line(s), context in $log"
+		sed 's/^/    | /' "$kout" | head -n 20 >&2
+		# The first report in full, from the dmesg dump when there is one.
+		local first n
+		first=$(head -n1 "$kout" | sed 's/^\[ *\([0-9.]*\)\].*/\1/')
+		n=$(grep -an "\[ *$first\] " "$log" | tail -n1 | cut -d: -f1)
+		if [ -n "$n" ]; then
+			echo "    first report, $log line $n:" >&2
+			sed -n "${n},$((n + 40))p" "$log" | sed 's/^/    | /' >&2
+		fi
+	fi
+}
+
+for line in "${lines[@]}"; do
+	stage_begin
+	kb_log "kernel line $line"
+	check_kernel "$line"
+	stage_end "linux $line ($(kb_kver "$line" 2>/dev/null || echo '?'))"
+done
+
+echo
+echo "# ==== kasblock check summary ($(($(date +%s) - t0))s) ===="
+for s in "${summary[@]}"; do
+	echo "# $s"
+done
+echo "$total_pass passed, $total_fail failed"
+[ "$total_fail" -eq 0 ] && [ "$total_pass" -gt 0 ]

@@ -1,0 +1,131 @@
+#!/bin/bash
+# Boot a Debian kernel with the kasblock initramfs in QEMU and wait for it to
+# power off, bounded by a timeout.
+#
+# usage: run-vm.sh [--run check|demo|shell] [--log FILE] [--initrd FILE]
+#                  [--timeout SEC] [--append ARGS] KVER|LINE
+#
+# The serial console goes to stdout and, without carriage returns, to the
+# log (default build/<kver>/console-<run>.log). Exit status: 0 when the VM
+# printed "KBVM-END status=0" and QEMU exited; the in-VM status when it was
+# non-zero; 124 on timeout; 125 when the end marker is missing.
+#
+# Environment: KB_VM_ACCEL=auto|kvm|tcg (auto: KVM when a probe boot through
+# it works, else TCG), KB_VM_MEM (1G), KB_VM_SMP (2), KB_VM_TIMEOUT (600),
+# KB_VM_APPEND (extra kernel command line, e.g. "kbvm.modargs=mode=monitor").
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+run=check log='' initrd='' append=${KB_VM_APPEND:-} timeout=${KB_VM_TIMEOUT:-600}
+usage() { kb_die "usage: $0 [--run check|demo|shell] [--log FILE] [--initrd FILE] [--timeout SEC] [--append ARGS] KVER|LINE"; }
+while [ $# -gt 0 ]; do
+	case $1 in
+	--run) run=$2; shift 2 ;;
+	--shell) run=shell; shift ;;
+	--log) log=$2; shift 2 ;;
+	--initrd) initrd=$2; shift 2 ;;
+	--timeout) timeout=$2; shift 2 ;;
+	--append) append="$append $2"; shift 2 ;;
+	-*) usage ;;
+	*) break ;;
+	esac
+done
+[ $# -eq 1 ] || usage
+kver=$(kb_kver "$1")
+
+kernel=$KB_CACHE/kernel/$kver/vmlinuz
+initrd=${initrd:-$KB_BUILD/$kver/initramfs.cpio.gz}
+log=${log:-$KB_BUILD/$kver/console-$run.log}
+[ -f "$kernel" ] || kb_die "no kernel $kernel (run scripts/fetch-kernel.sh $kver)"
+[ -f "$initrd" ] || kb_die "no initramfs $initrd (run scripts/mkinitramfs.sh $kver)"
+mkdir -p "$(dirname "$log")"
+
+# qemu_cmd ACCEL: the QEMU command line for one accelerator.
+qemu_cmd() {
+	local accel=$1 cmdline
+	# panic=-1: a panic reboots at once, and -no-reboot turns that into a
+	# QEMU exit, so a crashed kernel ends the run instead of hanging it.
+	# Oopses and warnings are not made fatal: the harness finds them in the
+	# log, and the remaining tests still run.
+	# kbvm.timeout: the VM's own watchdog fires 30 s before QEMU is killed,
+	# so that a hung test still leaves a kernel log and task dump.
+	cmdline="console=ttyS0 panic=-1 loglevel=7 printk.time=1 kbvm.run=$run"
+	[ "$run" != shell ] && [ "$timeout" -gt 60 ] && cmdline="$cmdline kbvm.timeout=$((timeout - 30))"
+	cmdline="$cmdline $append"
+	QEMU=(qemu-system-x86_64 -nodefaults -no-user-config -no-reboot
+		-m "${KB_VM_MEM:-1G}" -smp "${KB_VM_SMP:-2}"
+		-kernel "$kernel" -initrd "$initrd" -append "$cmdline")
+	case $accel in
+	kvm) QEMU+=(-accel kvm -cpu host) ;;
+	tcg) QEMU+=(-accel tcg -cpu max) ;;
+	*) kb_die "unknown accelerator $accel" ;;
+	esac
+	if [ "$run" = shell ]; then
+		QEMU+=(-nographic -serial mon:stdio)
+	else
+		QEMU+=(-display none -monitor none -serial stdio)
+	fi
+}
+
+# KVM can exist and still not run a guest (nested virtualisation here hangs
+# in the host kernel), so try a real boot through it once and remember the
+# answer for this host kernel (a working KVM boots to /init in ~1 s).
+pick_accel() {
+	local want=${KB_VM_ACCEL:-auto} cache=$KB_CACHE/accel key
+	if [ "$want" != auto ]; then
+		echo "$want"
+		return
+	fi
+	if ! [ -r /dev/kvm ] || ! [ -w /dev/kvm ]; then
+		echo tcg
+		return
+	fi
+	key="$(uname -r) $(uname -v)"
+	if [ -f "$cache" ] && [ "$(sed -n 1p "$cache")" = "$key" ]; then
+		sed -n 2p "$cache"
+		return
+	fi
+	local save_run=$run accel=tcg
+	run=probe
+	qemu_cmd kvm
+	run=$save_run
+	mkdir -p "$KB_CACHE"
+	timeout -k 5 15 "${QEMU[@]}" </dev/null >"$cache.log" 2>&1 || true
+	if tr -d '\r' <"$cache.log" | grep -q '^KBVM-END status=0'; then
+		accel=kvm
+	fi
+	kb_log "accelerator probe: KVM $([ $accel = kvm ] && echo works || echo "does not boot a guest here"), using $accel"
+	printf '%s\n%s\n' "$key" "$accel" >"$cache"
+	echo "$accel"
+}
+
+accel=$(pick_accel)
+qemu_cmd "$accel"
+kb_log "booting $kver ($accel, run=$run, timeout ${timeout}s), console log: $log"
+start=$(date +%s)
+set +e
+if [ "$run" = shell ]; then
+	"${QEMU[@]}" 2>&1 | tee "$log"
+	exit "${PIPESTATUS[0]}"
+fi
+# -k: QEMU gets SIGTERM at the deadline and SIGKILL 10 s later.
+timeout -k 10 "$timeout" "${QEMU[@]}" </dev/null 2>&1 | tr -d '\r' | tee "$log"
+rc=${PIPESTATUS[0]}
+set -e
+secs=$(($(date +%s) - start))
+if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+	kb_warn "VM $kver timed out after ${timeout}s (console log: $log)"
+	exit 124
+fi
+if [ "$rc" -ne 0 ]; then
+	kb_warn "QEMU failed with status $rc after ${secs}s (console log: $log)"
+	exit "$rc"
+fi
+end=$(grep -a '^KBVM-END status=' "$log" | tail -n1 || true)
+if [ -z "$end" ]; then
+	kb_warn "VM $kver stopped after ${secs}s without the end marker (crash or panic?): $log"
+	exit 125
+fi
+status=${end#KBVM-END status=}
+kb_log "VM $kver powered off after ${secs}s, in-VM status $status"
+exit "$status"

@@ -1,0 +1,130 @@
+#!/bin/sh
+# /init of the kasblock test VM (busybox sh, PID 1). Never exits: PID 1
+# exiting panics the kernel; it powers the VM off instead.
+#
+# Kernel command line (read here, ignored by the kernel):
+#   kbvm.run=check   run /kasblock/selftests/run.sh (TAP on stdout); default
+#   kbvm.run=demo    run /kasblock/demo.sh
+#   kbvm.run=shell   interactive shell on the console (scripts/run-vm.sh --shell)
+#   kbvm.run=probe   print the end marker at once (accelerator probe)
+#   kbvm.insmod=0    do not load kasblock.ko before running
+#   kbvm.modargs=a=b,c=d   parameters for that insmod (commas become spaces)
+#   kbvm.timeout=N   after N seconds, dump the blocked tasks and stop the run
+#                    (run-vm.sh sets it below its own QEMU timeout)
+# The harness looks for the last line "KBVM-END status=<n>".
+
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin
+export HOME=/root
+export TERM=${TERM:-vt100}
+
+finish() {
+	echo "KBVM-END status=$1"
+	sync
+	# With -no-reboot QEMU exits on reboot as on power-off; try both.
+	poweroff -f
+	sleep 2
+	reboot -f
+	while :; do sleep 60; done
+}
+
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mkdir -p /dev/pts /dev/shm
+mount -t devpts -o gid=5,mode=620,ptmxmode=666 devpts /dev/pts
+mount -t tmpfs -o mode=1777 tmpfs /dev/shm
+mount -t tmpfs -o mode=1777 tmpfs /tmp
+mount -t tmpfs -o mode=755 tmpfs /run
+mount -t securityfs securityfs /sys/kernel/security 2>/dev/null
+mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+ip link set lo up
+hostname kasblock-vm
+
+run=check
+insmod_ko=1
+modargs=
+timeout=0
+for arg in $(cat /proc/cmdline); do
+	case $arg in
+	kbvm.run=*) run=${arg#kbvm.run=} ;;
+	kbvm.insmod=*) insmod_ko=${arg#kbvm.insmod=} ;;
+	kbvm.modargs=*) modargs=$(echo "${arg#kbvm.modargs=}" | tr , ' ') ;;
+	kbvm.timeout=*) timeout=${arg#kbvm.timeout=} ;;
+	esac
+done
+
+[ "$run" = probe ] && finish 0
+
+echo "KBVM-BEGIN kernel=$(uname -r) run=$run cpus=$(nproc)"
+
+# Only errors and worse reach the console while the tests print TAP (kernel
+# lines would interleave with it); every message is in the "KBVM-DMESG"
+# dump at the end, which the harness scans.
+echo "4 4 1 7" >/proc/sys/kernel/printk
+
+export KASBLOCK_KO=/kasblock/kasblock.ko
+if [ "$insmod_ko" = 1 ]; then
+	# shellcheck disable=SC2086 # word splitting of modargs is intended
+	if out=$(insmod "$KASBLOCK_KO" $modargs 2>&1); then
+		echo "KBVM-INSMOD status=0 kasblock.ko $modargs"
+	else
+		rc=$?
+		echo "KBVM-INSMOD status=$rc kasblock.ko $modargs: $out"
+	fi
+fi
+
+# watched CMD...: run CMD; past kbvm.timeout seconds, show what is stuck
+# (sysrq w: blocked tasks, l: every CPU's backtrace) and kill it, so that
+# a hang still ends with a kernel log and the end marker.
+watched() {
+	if [ "$timeout" -le 0 ]; then
+		"$@"
+		return
+	fi
+	"$@" &
+	pid=$!
+	(
+		sleep "$timeout"
+		echo "KBVM-WATCHDOG: still running after ${timeout}s: blocked tasks and backtraces follow in the kernel log"
+		echo w >/proc/sysrq-trigger
+		echo l >/proc/sysrq-trigger
+		kill -9 "$pid" 2>/dev/null
+	) &
+	wd=$!
+	wait "$pid"
+	rc=$?
+	kill "$wd" 2>/dev/null
+	return $rc
+}
+
+status=0
+case $run in
+check)
+	if [ -x /kasblock/selftests/run.sh ]; then
+		watched /kasblock/selftests/run.sh
+		status=$?
+	else
+		echo "not ok 1 selftests: /kasblock/selftests/run.sh is missing"
+		status=1
+	fi
+	;;
+demo)
+	watched /kasblock/demo.sh
+	status=$?
+	;;
+shell)
+	echo "kasblock VM shell: exit (or Ctrl-D) powers off"
+	setsid cttyhack sh -l
+	status=$?
+	;;
+*)
+	echo "unknown kbvm.run=$run"
+	status=2
+	;;
+esac
+
+echo "KBVM-DMESG-BEGIN"
+dmesg
+echo "KBVM-DMESG-END"
+finish "$status"
