@@ -17,8 +17,8 @@
  * a function pointer: each original is reached through a static call, which the kernel
  * patches into a direct CALL (or, without inline static calls, a direct JMP from a
  * trampoline), and a direct branch does not need an ENDBR landing pad. Its address comes
- * from a kprobe lookup (kallsyms_lookup_name() is no longer exported), which on IBT
- * kernels answers with the address just past the ENDBR; a direct call there is as good.
+ * from kallsyms_lookup_name(), itself located with a kprobe (it is no longer exported)
+ * and called the same way.
  * Entering the replacement is safe as it is: ftrace returns into it, it is not called.
  *
  * Recursion: our own call of the original passes through the ftrace callback again; it
@@ -36,6 +36,7 @@
 
 #include <linux/binfmts.h>
 #include <linux/delay.h>
+#include <linux/kallsyms.h>
 #include <linux/kernel_read_file.h>
 #include <linux/kprobes.h>
 #include <linux/mman.h>
@@ -47,6 +48,8 @@
 #include <linux/static_call.h>
 #include "compat.h"
 #include "kasblock.h"
+
+typedef unsigned long kallsyms_lookup_name_t(const char *name);
 
 static DEFINE_PER_CPU(long, inflight);
 
@@ -189,19 +192,35 @@ static void notrace ftrace_thunk(unsigned long ip, unsigned long parent_ip,
 		kb_ftrace_set_ip(fregs, (unsigned long)hook->replacement);
 }
 
-static unsigned long symbol_address(const char *name)
+/*
+ * kallsyms_lookup_name() is not exported. One kprobe on it (a function no exec passes
+ * through) tells its address; after that every lookup is a plain call. Probing the hooked
+ * entry points themselves would patch their text twice more while execs run through them.
+ * The call goes through a static call too: kallsyms_lookup_name's ENDBR is sealed.
+ */
+DEFINE_STATIC_CALL_NULL(kallsyms_lookup, kallsyms_lookup_name_t);
+
+static int kallsyms_lookup_init(void)
 {
-	struct kprobe kp = { .symbol_name = name };
-	unsigned long addr;
+	struct kprobe kp = { .symbol_name = "kallsyms_lookup_name" };
 	int err;
 
 	err = register_kprobe(&kp);
 	if (err) {
-		pr_err("cannot locate %s: %d\n", name, err);
-		return 0;
+		pr_err("cannot locate kallsyms_lookup_name: %d\n", err);
+		return err;
 	}
-	addr = (unsigned long)kp.addr;
+	static_call_update(kallsyms_lookup, (kallsyms_lookup_name_t *)kp.addr);
 	unregister_kprobe(&kp);
+	return 0;
+}
+
+static unsigned long symbol_address(const char *name)
+{
+	unsigned long addr = static_call(kallsyms_lookup)(name);
+
+	if (!addr)
+		pr_err("cannot locate %s\n", name);
 	return addr;
 }
 
@@ -283,6 +302,9 @@ int kb_attach_init(void)
 	unsigned int i;
 	int err;
 
+	err = kallsyms_lookup_init();
+	if (err)
+		return err;
 	for (i = 0; i < ARRAY_SIZE(hooks); i++) {
 		err = hook_attach(&hooks[i]);
 		if (err)

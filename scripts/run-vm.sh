@@ -57,7 +57,15 @@ qemu_cmd() {
 		-kernel "$kernel" -initrd "$initrd" -append "$cmdline")
 	case $accel in
 	kvm) QEMU+=(-accel kvm -cpu host) ;;
-	tcg) QEMU+=(-accel tcg -cpu max) ;;
+	# Single-threaded TCG: multi-threaded TCG lets one vCPU keep executing code
+	# another vCPU has just live-patched. The kernel's text_poke_bp() (ftrace,
+	# static keys, kasblock's attach and detach) relies on every CPU seeing
+	# the final bytes after its IPI sync; under MTTCG a vCPU was seen
+	# executing a transient int3 after the site was restored ("Oops: int3"
+	# at security_file_mprotect+0x5 with the NOP already back in place), in
+	# about half the rmmod/insmod-under-exec-loop runs, and never with
+	# thread=single. Both vCPUs still interleave preemptively.
+	tcg) QEMU+=(-accel tcg,thread=single -cpu max) ;;
 	*) kb_die "unknown accelerator $accel" ;;
 	esac
 	if [ "$run" = shell ]; then

@@ -28,9 +28,12 @@
  *  KASBLOCK_CMD_ADD       entry list. Adds every entry, or none of them.
  *                         A digest already listed keeps its entry (its label
  *                         is replaced when one is given).
- *                         EINVAL missing/malformed attribute, E2BIG more than
- *                         KASBLOCK_BATCH_MAX entries, ENOSPC the list would
- *                         exceed max_entries, ENOMEM.
+ *                         EINVAL missing, unknown or malformed attribute;
+ *                         ERANGE a digest that is not exactly 32 bytes, a label
+ *                         too long (the netlink policy's own errno for a value
+ *                         out of range); E2BIG more than KASBLOCK_BATCH_MAX
+ *                         entries; ENOSPC the list would exceed max_entries;
+ *                         ENOMEM.
  *  KASBLOCK_CMD_DEL       entry list (labels ignored). Deletes every entry or
  *                         none: ENOENT if a digest is not listed, else as ADD.
  *  KASBLOCK_CMD_REPLACE_BEGIN   no attributes. Opens a staged, empty list
@@ -53,7 +56,8 @@
  *                         KASBLOCK_A_FAIL_POLICY, KASBLOCK_A_HASH_DRIVER,
  *                         KASBLOCK_A_COUNTERS (KASBLOCK_COUNTER_A_*, u64),
  *                         KASBLOCK_A_CACHE_ENTRIES, KASBLOCK_A_CACHE_SIZE.
- *  KASBLOCK_CMD_SET_MODE  KASBLOCK_A_MODE. EINVAL if missing or out of range.
+ *  KASBLOCK_CMD_SET_MODE  KASBLOCK_A_MODE. EINVAL if missing, ERANGE if not
+ *                         an enum kasblock_mode value, EPERM if locked.
  *  KASBLOCK_CMD_LOCK      no attributes. Locks the policy until reboot: entries can
  *                         still be added, but DEL, FLUSH, a REPLACE_COMMIT whose list
  *                         drops an entry, and leaving enforce mode fail with EPERM
@@ -79,7 +83,11 @@
 
 #define KASBLOCK_DIGEST_LEN 32
 #define KASBLOCK_LABEL_MAX 64		/* bytes, including the trailing NUL */
-#define KASBLOCK_BATCH_MAX 4096		/* entries in one message */
+/*
+ * Entries in one message. A nest's length is 16 bits, so one KASBLOCK_A_ENTRIES holds at
+ * most 65535 bytes: 1638 unlabelled entries, or 606 with labels of maximal length.
+ */
+#define KASBLOCK_BATCH_MAX 1024
 #define KASBLOCK_MCGRP_EVENTS "events"
 
 enum kasblock_cmd {
