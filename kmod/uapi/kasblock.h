@@ -28,9 +28,10 @@
  *  KASBLOCK_CMD_ADD       entry list. Adds every entry, or none of them.
  *                         A digest already listed keeps its entry (its label
  *                         is replaced when one is given).
- *                         EINVAL missing, unknown or malformed attribute;
- *                         ERANGE a digest that is not exactly 32 bytes, a label
- *                         too long (the netlink policy's own errno for a value
+ *                         EINVAL missing, unknown or malformed attribute, or a
+ *                         label without its NUL within KASBLOCK_LABEL_MAX bytes
+ *                         (too long); ERANGE a digest that is not exactly 32
+ *                         bytes (the netlink policy's own errno for a length
  *                         out of range); E2BIG more than KASBLOCK_BATCH_MAX
  *                         entries; ENOSPC the list would exceed max_entries;
  *                         ENOMEM.

@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kasblock selftests: KASBLOCK_CMD_LOCK. Locking lasts until reboot, so
+ * run.sh runs this program after every other one; its fixture locks the
+ * module once (the first test) and every test then checks one consequence.
+ * Entries can still be added; nothing that weakens the policy is allowed.
+ */
+
+#define _GNU_SOURCE
+#include "common.h"
+
+FIXTURE(locked) {
+	struct kst_nl nl;
+	char dir[64];
+	char listed[PATH_MAX];
+	struct kst_snapshot before;
+};
+
+FIXTURE_SETUP(locked)
+{
+	uint8_t digest[KASBLOCK_DIGEST_LEN];
+	struct kst_entry base[2];
+	struct kst_status st;
+
+	if (!kst_module_loaded())
+		ASSERT_EQ(0, kst_module_load(NULL));
+	ASSERT_EQ(0, kst_nl_open(&self->nl));
+	ASSERT_EQ(0, kst_tmpdir(self->dir));
+	/* The same bytes in every test: the digest was listed before locking. */
+	snprintf(self->listed, sizeof(self->listed), "%s/listed", self->dir);
+	ASSERT_EQ(0, kst_make_prog(self->listed, "lock:listed", 0, digest));
+
+	ASSERT_EQ(0, kst_nl_status(&self->nl, &st));
+	if (!st.locked) {
+		ASSERT_EQ(0, kst_params_reset());
+		ASSERT_EQ(0, kst_nl_set_mode(&self->nl, KASBLOCK_MODE_ENFORCE));
+		ASSERT_EQ(0, kst_nl_cmd(&self->nl, KASBLOCK_CMD_FLUSH, NULL, 0));
+		kst_fake_entry(&base[0], 1, "kst-lock-one");
+		kst_fake_entry(&base[1], 2, NULL);
+		ASSERT_EQ(0, kst_nl_cmd(&self->nl, KASBLOCK_CMD_ADD, base, 2));
+		ASSERT_EQ(0, kst_add(&self->nl, digest, "kst-lock-listed"));
+		ASSERT_EQ(0, kst_nl_cmd(&self->nl, KASBLOCK_CMD_LOCK, NULL, 0)) {
+			TH_LOG("extack: %s", self->nl.extack);
+		}
+	}
+	ASSERT_EQ(0, kst_snapshot(&self->nl, &self->before));
+}
+
+FIXTURE_TEARDOWN(locked)
+{
+	kst_nl_close(&self->nl);
+	kst_rmtree(self->dir);
+}
+
+/* The request is refused with EPERM and says why; the list is as it was. */
+#define REFUSED(call) do {						\
+		struct kst_snapshot after;				\
+									\
+		ASSERT_EQ(-EPERM, call);				\
+		ASSERT_NE(NULL, strstr(self->nl.extack, "locked")) {	\
+			TH_LOG("extack: \"%s\"", self->nl.extack);	\
+		}							\
+		ASSERT_EQ(0, kst_snapshot(&self->nl, &after));		\
+		ASSERT_TRUE(kst_snapshot_equal(&self->before, &after));	\
+	} while (0)
+
+TEST_F(locked, status_reports_locked_and_enforce)
+{
+	struct kst_status st;
+
+	ASSERT_EQ(0, kst_nl_status(&self->nl, &st));
+	ASSERT_TRUE(st.locked);
+	ASSERT_EQ(KASBLOCK_MODE_ENFORCE, st.mode);
+}
+
+TEST_F(locked, listed_binary_stays_denied)
+{
+	ASSERT_EQ(EPERM, kst_run(self->listed));
+}
+
+TEST_F(locked, add_is_still_allowed)
+{
+	struct kst_entry e;
+	struct kst_status st;
+
+	kst_fake_entry(&e, 1000 + getpid(), "kst-lock-added");
+	ASSERT_EQ(0, kst_nl_cmd(&self->nl, KASBLOCK_CMD_ADD, &e, 1));
+	ASSERT_EQ(0, kst_nl_status(&self->nl, &st));
+	ASSERT_EQ(self->before.nr + 1, st.nr_entries);
+}
+
+TEST_F(locked, del_is_refused)
+{
+	struct kst_entry e;
+
+	kst_fake_entry(&e, 1, NULL);
+	REFUSED(kst_nl_cmd(&self->nl, KASBLOCK_CMD_DEL, &e, 1));
+}
+
+TEST_F(locked, flush_is_refused)
+{
+	REFUSED(kst_nl_cmd(&self->nl, KASBLOCK_CMD_FLUSH, NULL, 0));
+}
+
+TEST_F(locked, leaving_enforce_mode_is_refused)
+{
+	REFUSED(kst_nl_set_mode(&self->nl, KASBLOCK_MODE_MONITOR));
+}
+
+TEST_F(locked, replace_that_drops_an_entry_is_refused)
+{
+	struct kst_entry *e;
+	size_t n;
+
+	ASSERT_EQ(0, kst_nl_dump(&self->nl, &e, &n, NULL));
+	ASSERT_LT(1, n);
+	/* kst_nl_replace() aborts after the refused commit, leaving the extack. */
+	REFUSED(kst_nl_replace(&self->nl, e + 1, n - 1));
+	free(e);
+}
+
+TEST_F(locked, replace_that_keeps_every_entry_is_allowed)
+{
+	struct kst_entry *e;
+	struct kst_status st;
+	size_t n;
+
+	ASSERT_EQ(0, kst_nl_dump(&self->nl, &e, &n, NULL));
+	e = realloc(e, (n + 1) * sizeof(*e));
+	ASSERT_NE(NULL, e);
+	kst_fake_entry(&e[n], 2000 + getpid(), "kst-lock-replaced");
+	ASSERT_EQ(0, kst_nl_replace(&self->nl, e, n + 1)) {
+		TH_LOG("extack: %s", self->nl.extack);
+	}
+	free(e);
+	ASSERT_EQ(0, kst_nl_status(&self->nl, &st));
+	ASSERT_EQ(n + 1, st.nr_entries);
+}
+
+TEST_F(locked, unload_is_refused)
+{
+	int ret = kst_module_unload(1000);
+
+	ASSERT_TRUE(ret == -EAGAIN || ret == -EBUSY) {
+		TH_LOG("delete_module: %s", strerror(-ret));
+	}
+	ASSERT_TRUE(kst_module_loaded());
+}
+
+TEST_HARNESS_MAIN
