@@ -17,7 +17,7 @@ KVER = $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/include/ge
 SIGN_KEY = $(wildcard $(KDIR)/certs/signing_key.pem $(KDIR)/output/signing_key.pem)
 NOSIGN = $(if $(SIGN_KEY),,CONFIG_MODULE_SIG_ALL=)
 
-.PHONY: all module tool selftests check check-debug demo shell install install-module install-tool \
+.PHONY: all module tool selftests check check-debug bench demo shell install install-module install-tool \
 	dkms-install kdir-check clean distclean help
 
 all: module tool
@@ -40,13 +40,28 @@ check-debug:
 	scripts/install-deps.sh
 	kver=$$(scripts/debug-kernel.sh) && KB_SKIP_HOST=1 KB_VM_TIMEOUT=$${KB_VM_TIMEOUT:-1500} scripts/check.sh "$$kver"
 
+# What kasblock costs, measured in one boot of the VM (KERNEL, default 6.12);
+# prints a table and writes build/bench.json (scripts/bench.sh).
+bench:
+	scripts/bench.sh $(KERNEL)
+
 demo:
 	scripts/demo.sh $(KERNEL)
 
 shell:
 	scripts/shell.sh $(KERNEL)
 
-install: install-module install-tool
+# The tool, its man page and completion, kasblock.service, the boot script and
+# an example /etc/kasblock (userspace/Makefile: PREFIX, SYSCONFDIR, ...); the
+# module too when KDIR has kernel headers to build it against.
+install: install-tool
+	@if [ -f $(KDIR)/Makefile ]; then \
+		$(MAKE) --no-print-directory install-module; \
+	else \
+		echo "install: no kernel build directory at $(KDIR): kasblock.ko is not installed."; \
+		echo "install: install linux-headers-$$(uname -r) and run make install-module,"; \
+		echo "install: or pass KDIR=<dir>, or use make dkms-install."; \
+	fi
 
 install-module: module
 	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_PATH=$(DESTDIR) INSTALL_MOD_DIR=extra $(NOSIGN) modules_install
@@ -58,15 +73,22 @@ install-tool: tool
 # DKMS rebuilds the module for every kernel installed later (see dkms.conf).
 DKMS_VERSION = $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 DKMS_SRC = $(DESTDIR)/usr/src/kasblock-$(DKMS_VERSION)
+# With DESTDIR the source is only staged (a package's postinst runs dkms). Run
+# again, it replaces the registered version: dkms refuses to add one twice.
 dkms-install:
-	@command -v dkms >/dev/null || { echo "dkms is not installed (apt-get install dkms)"; exit 1; }
+	@[ -n "$(DESTDIR)" ] || command -v dkms >/dev/null || \
+		{ echo "dkms is not installed (apt-get install dkms)"; exit 1; }
 	rm -rf $(DKMS_SRC)
 	install -d $(DKMS_SRC)
 	cp -r Kbuild Makefile dkms.conf kmod $(DKMS_SRC)/
 	$(MAKE) -C $(DKMS_SRC) clean
-	dkms add kasblock/$(DKMS_VERSION)
-	dkms build kasblock/$(DKMS_VERSION)
-	dkms install kasblock/$(DKMS_VERSION)
+	@if [ -n "$(DESTDIR)" ]; then \
+		echo "dkms-install: source staged in $(DKMS_SRC); on the target run: dkms install kasblock/$(DKMS_VERSION)"; \
+	else \
+		dkms remove kasblock/$(DKMS_VERSION) --all >/dev/null 2>&1 || true; \
+		echo "dkms add kasblock/$(DKMS_VERSION) && dkms install kasblock/$(DKMS_VERSION) $(if $(KVER),-k $(KVER))"; \
+		dkms add kasblock/$(DKMS_VERSION) && dkms install kasblock/$(DKMS_VERSION) $(if $(KVER),-k $(KVER)); \
+	fi
 
 kdir-check:
 	@test -f $(KDIR)/Makefile || { \
@@ -95,16 +117,20 @@ help:
 	@echo '  make [all]            module for KDIR and the kasblockctl tool'
 	@echo '  make module           kasblock.ko for KDIR (default: the running kernel)'
 	@echo '  make tool             userspace/kasblockctl'
-	@echo '  make install          module into /lib/modules/<kver>/extra (+ depmod),'
-	@echo '                        tool under PREFIX; honours DESTDIR and PREFIX'
+	@echo '  make install          module into /lib/modules/<kver>/extra (+ depmod) if KDIR'
+	@echo '                        has headers; kasblockctl, man page, completion,'
+	@echo '                        kasblock.service, boot script, /etc/kasblock example;'
+	@echo '                        honours DESTDIR, PREFIX and SYSCONFDIR'
 	@echo '  make KDIR=/usr/src/linux-headers-<kver> module   build for another kernel'
 	@echo '  make dkms-install     register the source with DKMS (rebuilt for new kernels)'
+	@echo '  scripts/sign-module.sh [--create-mok]   sign kmod/kasblock.ko for Secure Boot'
 	@echo
 	@echo 'Test (Debian 12, as root; installs what it needs with apt):'
 	@echo '  make check            host unit tests + selftests in QEMU on Debian 6.1 and 6.12'
 	@echo '                        (KERNELS="6.12" for one line)'
 	@echo '  make demo             boot Debian 6.12 in QEMU and block a program by its hash'
 	@echo '  make check-debug      the selftests on a KASAN + lockdep 6.12 kernel built here'
+	@echo '  make bench            measure exec overhead in the 6.12 VM: table + build/bench.json'
 	@echo '  make shell            interactive VM with the module loaded (KERNEL=6.1|6.12)'
 	@echo '  make selftests        build the selftests into build/selftests'
 	@echo

@@ -7,6 +7,7 @@
 #   -t TOOL     kasblockctl           (default userspace/kasblockctl, if built)
 #   -s DIR      selftests output dir  (default build/selftests, if present)
 #   -o OUT      output                (default build/<kver>/initramfs.cpio.gz)
+#   -b DIR      bench programs        (none; scripts/bench.sh), at /kasblock/bench
 #
 # Layout of the VM (merged /usr, like Debian 12):
 #   /init                    scripts/vm-init.sh
@@ -22,13 +23,14 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-ko='' tool='' selftests='' out=''
-while getopts m:t:s:o: opt; do
+ko='' tool='' selftests='' out='' bench=''
+while getopts m:t:s:o:b: opt; do
 	case $opt in
 	m) ko=$OPTARG ;;
 	t) tool=$OPTARG ;;
 	s) selftests=$OPTARG ;;
 	o) out=$OPTARG ;;
+	b) bench=$OPTARG ;;
 	*) kb_die "usage: $0 [-m KO] [-t TOOL] [-s SELFTESTS_DIR] [-o OUT] KVER|LINE" ;;
 	esac
 done
@@ -158,6 +160,14 @@ if [ -n "$selftests" ]; then
 	while IFS= read -r -d '' f; do
 		is_elf "$f" && add_libs "$f"
 	done < <(find "$root/kasblock/selftests" -type f -print0)
+fi
+
+if [ -n "$bench" ]; then
+	[ -d "$bench" ] || kb_die "no bench directory $bench"
+	cp -a "$bench" "$root/kasblock/bench"
+	while IFS= read -r -d '' f; do
+		is_elf "$f" && add_libs "$f"
+	done < <(find "$root/kasblock/bench" -type f -print0)
 fi
 
 mkdir -p "$(dirname "$out")"

@@ -1,0 +1,70 @@
+#!/bin/bash
+# `make bench`: boot one kernel (default the 6.12 line) in QEMU once and
+# measure, in that boot, what kasblock costs: spawn latency, the first exec
+# of a 64 MB binary against sha256sum, 50 dlopen()s, loading 1,000,000
+# digests and their kernel memory, the SHA-256 driver (scripts/vm-bench.sh).
+#
+# usage: bench.sh [LINE|KVER]
+# Prints the table; writes build/bench.json and build/<kver>/console-bench.log.
+# KB_VM_MEM defaults to 2G here (the million-entry list does not fit in 1G);
+# KB_BENCH_N / KB_BENCH_ENTRIES change the spawn count and the list size;
+# KB_BENCH_FAPOLICYD=0 leaves out the fapolicyd comparison.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+kver=$(kb_kver "${1:-6.12}")
+export KB_VM_MEM=${KB_VM_MEM:-2G}
+# coreutils' sha256sum rather than busybox's, as on a real system.
+export KB_VM_HOST_PROGS=${KB_VM_HOST_PROGS:-setpriv bash sha256sum}
+dir=$KB_BUILD/$kver
+log=$dir/console-bench.log
+initrd=$dir/initramfs-bench.cpio.gz
+
+"$KB_ROOT/scripts/install-deps.sh" || kb_die "installing the dependencies failed"
+kb_fetch_kernel "$kver" >/dev/null
+kb_log "building kasblock.ko for $kver"
+ko=$("$KB_ROOT/scripts/build-module.sh" "$kver")
+kb_log "building kasblockctl and the bench programs"
+make -C "$KB_ROOT/userspace" >"$KB_BUILD/tool-build.log" 2>&1 ||
+	kb_die "building kasblockctl failed (log: $KB_BUILD/tool-build.log)"
+rm -rf "$KB_BUILD/bench"
+make -C "$KB_ROOT/bench" OUT="$KB_BUILD/bench" >"$KB_BUILD/bench-build.log" 2>&1 ||
+	kb_die "building the bench programs failed (log: $KB_BUILD/bench-build.log)"
+# fapolicyd 1.1.7 (Debian 12) for the comparison row, unpacked, never installed:
+# its daemon, magic file and config go to /kasblock/bench/fapolicyd in the VM.
+fapo_stage() {
+	local tmp deb
+	tmp=$(mktemp -d)
+	dpkg-query -W -f='${Status}' liblmdb0 2>/dev/null | grep -q 'ok installed' ||
+		apt-get install -y liblmdb0 >/dev/null 2>&1 || { rm -rf "$tmp"; return 1; }
+	(cd "$tmp" && apt-get download fapolicyd >/dev/null 2>&1) &&
+		deb=$(ls "$tmp"/fapolicyd_*.deb) && dpkg-deb -x "$deb" "$tmp/root" || { rm -rf "$tmp"; return 1; }
+	mkdir -p "$KB_BUILD/bench/fapolicyd"
+	cp -a "$tmp/root/usr/sbin/fapolicyd" "$tmp/root/usr/share/fapolicyd/fapolicyd-magic.mgc" \
+		/usr/share/misc/magic.mgc "$KB_BUILD/bench/fapolicyd/"
+	echo "${deb##*/}" >"$KB_BUILD/bench/fapolicyd/VERSION"
+	rm -rf "$tmp"
+}
+if [ "${KB_BENCH_FAPOLICYD:-1}" = 1 ]; then
+	fapo_stage || kb_warn "fapolicyd could not be fetched: its row will say so"
+fi
+"$KB_ROOT/scripts/mkinitramfs.sh" -m "$ko" -t "$KB_ROOT/userspace/kasblockctl" \
+	-b "$KB_BUILD/bench" -o "$initrd" "$kver" >/dev/null
+
+append="kbvm.insmod=0"
+[ -n "${KB_BENCH_N:-}" ] && append="$append kbbench.n=$KB_BENCH_N"
+[ -n "${KB_BENCH_ENTRIES:-}" ] && append="$append kbbench.entries=$KB_BENCH_ENTRIES"
+kb_log "booting $kver (KB_VM_MEM=$KB_VM_MEM, run=bench), console log: $log"
+"$KB_ROOT/scripts/run-vm.sh" --run bench --initrd "$initrd" --log "$log" \
+	--timeout "${KB_VM_TIMEOUT:-1800}" --append "$append" "$kver" >/dev/null || true
+
+tr -d '\r' <"$log" | sed -n '/^KBBENCH-TABLE-BEGIN/,/^KBBENCH-TABLE-END/p' |
+	sed '1d;$d' >"$dir/bench-table.txt"
+json=$(tr -d '\r' <"$log" | sed -n 's/^KBBENCH-JSON //p' | tail -n1)
+if [ -z "$json" ] || [ ! -s "$dir/bench-table.txt" ]; then
+	tr -d '\r' <"$log" | grep -a '^KBBENCH' >&2 || true
+	kb_die "the bench did not finish (console log: $log)"
+fi
+echo "$json" >"$KB_BUILD/bench.json"
+cat "$dir/bench-table.txt"
+kb_log "wrote $KB_BUILD/bench.json"
