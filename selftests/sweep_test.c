@@ -106,6 +106,37 @@ static int copy_tagged(const char *name, const char *dst, const char *tag,
  * Starts prog (with arg, if any) and returns its pid once it has exec'd, or
  * with ready_line, once it printed a line starting with "ok". -1 on failure.
  */
+/*
+ * Waits until pid sleeps (state S in /proc/PID/stat). The exec pipe closes at exec's point
+ * of no return, before the ELF loader maps the program: listing it in that window gets the
+ * mapping refused and the process killed, which is the module's job but not this test's.
+ */
+static bool wait_asleep(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	int i, fd;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	for (i = 0; i < 1000; i++) {
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return false;
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (n <= 0)
+			return false;
+		buf[n] = '\0';
+		p = strrchr(buf, ')');
+		if (p && p[1] == ' ' && p[2] == 'S')
+			return true;
+		if (p && p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X'))
+			return false;
+		usleep(10000);
+	}
+	return false;
+}
+
 static pid_t start(FIXTURE_DATA(sweep) *self, const char *prog, const char *arg, bool ready_line)
 {
 	char buf[64];
@@ -138,6 +169,8 @@ static pid_t start(FIXTURE_DATA(sweep) *self, const char *prog, const char *arg,
 		return -1;
 	/* Still running, not an exec failure that closed the pipe too. */
 	if (waitpid(pid, NULL, WNOHANG) != 0)
+		return -1;
+	if (!ready_line && !wait_asleep(pid))
 		return -1;
 	return pid;
 }
