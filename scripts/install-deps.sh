@@ -7,6 +7,9 @@ set -euo pipefail
 
 PKGS=(
 	build-essential pkg-config libmnl-dev libarchive-dev
+	# kasblockctl hash --module reads xz, zstd and gzip modules (its test
+	# makes them with zstd); the signing test makes a throwaway key (openssl).
+	liblzma-dev libzstd-dev zlib1g-dev zstd openssl
 	qemu-system-x86 busybox-static cpio xz-utils gzip kmod bc
 	linux-source-6.12
 	# The two kernel lines the VM tests boot (see KB_LINES in lib.sh). The

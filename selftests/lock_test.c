@@ -147,4 +147,120 @@ TEST_F(locked, unload_is_refused)
 	ASSERT_TRUE(kst_module_loaded());
 }
 
+TEST_F(locked, asking_for_enforce_mode_is_allowed)
+{
+	ASSERT_EQ(0, kst_nl_set_mode(&self->nl, KASBLOCK_MODE_ENFORCE));
+}
+
+TEST_F(locked, locking_again_changes_nothing)
+{
+	struct kst_snapshot after;
+
+	ASSERT_EQ(0, kst_nl_cmd(&self->nl, KASBLOCK_CMD_LOCK, NULL, 0));
+	ASSERT_EQ(0, kst_snapshot(&self->nl, &after));
+	ASSERT_TRUE(kst_snapshot_equal(&self->before, &after));
+}
+
+/* max_hash_size=0 would make every file a hashing failure, and fail-open would let it run. */
+TEST_F(locked, parameter_writes_are_refused)
+{
+	static const struct {
+		const char *name, *value;
+	} writes[] = {
+		{ "max_hash_size", "0" },
+		{ "max_entries", "1" },
+		{ "fail_closed", "N" },
+	};
+	char before[64], after[64];
+	size_t i;
+
+	for (i = 0; i < sizeof(writes) / sizeof(writes[0]); i++) {
+		ASSERT_EQ(0, kst_param_read(writes[i].name, before, sizeof(before)));
+		ASSERT_EQ(-EPERM, kst_param_write(writes[i].name, writes[i].value)) {
+			TH_LOG("writing %s=%s", writes[i].name, writes[i].value);
+		}
+		ASSERT_EQ(0, kst_param_read(writes[i].name, after, sizeof(after)));
+		ASSERT_STREQ(before, after);
+	}
+}
+
+/* The kernel log line of a refusal: "policy refused: change=X ... locked=1 pid=P ...". */
+static bool refusal_logged(const char *change)
+{
+	char line[1024], want[64], pid[32];
+	const char *needles[] = { want, pid, " locked=1 ", NULL };
+	uint64_t deadline = kst_now_ms() + 5000;
+
+	snprintf(want, sizeof(want), "policy refused: change=%s ", change);
+	snprintf(pid, sizeof(pid), " pid=%d ", getpid());
+	do {
+		if (!kst_klog_find(needles, line, sizeof(line)))
+			return true;
+		usleep(100000);
+	} while (kst_now_ms() < deadline);
+	return false;
+}
+
+/* Every refusal is logged with who asked (and audited: see audit_test). */
+TEST_F(locked, refusals_are_logged)
+{
+	struct kst_entry *e, one;
+	size_t n;
+
+	kst_fake_entry(&one, 1, NULL);
+	ASSERT_EQ(-EPERM, kst_nl_cmd(&self->nl, KASBLOCK_CMD_DEL, &one, 1));
+	ASSERT_TRUE(refusal_logged("del"));
+	ASSERT_EQ(-EPERM, kst_nl_cmd(&self->nl, KASBLOCK_CMD_FLUSH, NULL, 0));
+	ASSERT_TRUE(refusal_logged("flush"));
+	ASSERT_EQ(-EPERM, kst_nl_set_mode(&self->nl, KASBLOCK_MODE_MONITOR));
+	ASSERT_TRUE(refusal_logged("mode-monitor"));
+	ASSERT_EQ(0, kst_nl_dump(&self->nl, &e, &n, NULL));
+	ASSERT_EQ(-EPERM, kst_nl_replace(&self->nl, e + 1, n - 1));
+	free(e);
+	ASSERT_TRUE(refusal_logged("replace"));
+}
+
+/* kasblockctl says "locked" and exits 1 (refused), not 4 (no capability). */
+TEST_F(locked, kasblockctl_reports_locked)
+{
+	char hex[KST_HEX_LEN + 1], file[PATH_MAX], out[4096], err[1024];
+	const char *del[] = { "del", hex, NULL };
+	const char *flush[] = { "flush", NULL };
+	const char *mode[] = { "mode", "monitor", NULL };
+	const char *load[] = { "load", file, NULL };
+	const char *const *refused[] = { del, flush, mode, load };
+	const char *status[] = { "status", NULL };
+	const char *status_json[] = { "status", "--json", NULL };
+	const char *lock[] = { "lock", NULL };
+	struct kst_entry one;
+	struct kst_snapshot after;
+	size_t i;
+
+	kst_fake_entry(&one, 1, NULL);
+	kst_hex(one.digest, hex);
+	/* A list of one entry: loading it would drop all the others. */
+	snprintf(file, sizeof(file), "%s/one.list", self->dir);
+	ASSERT_EQ(0, kst_write_file(file, hex, strlen(hex), 0644));
+	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		ASSERT_EQ(1, kst_tool(refused[i], NULL, 0, err, sizeof(err))) {
+			TH_LOG("kasblockctl %s: %s", refused[i][0], err);
+		}
+		ASSERT_NE(NULL, strstr(err, "locked")) {
+			TH_LOG("kasblockctl %s: %s", refused[i][0], err);
+		}
+	}
+	ASSERT_EQ(0, kst_tool(lock, NULL, 0, err, sizeof(err)));
+	ASSERT_EQ(0, kst_snapshot(&self->nl, &after));
+	ASSERT_TRUE(kst_snapshot_equal(&self->before, &after));
+
+	ASSERT_EQ(0, kst_tool(status, out, sizeof(out), NULL, 0));
+	ASSERT_NE(NULL, strstr(out, "yes (until reboot)\n")) {
+		TH_LOG("%s", out);
+	}
+	ASSERT_EQ(0, kst_tool(status_json, out, sizeof(out), NULL, 0));
+	ASSERT_NE(NULL, strstr(out, ",\"locked\":true,")) {
+		TH_LOG("%s", out);
+	}
+}
+
 TEST_HARNESS_MAIN

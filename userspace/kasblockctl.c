@@ -14,13 +14,16 @@ static const struct {
 } subcommands[] = {
 	{ "add", add_main, "Add digests to the blocklist" },
 	{ "del", del_main, "Delete digests from the blocklist" },
-	{ "load", load_main, "Replace the whole blocklist from a list file, atomically" },
+	{ "load", load_main, "Replace the whole blocklist from list files, atomically" },
 	{ "list", list_main, "Print the blocklist as a list file, sorted by digest" },
 	{ "flush", flush_main, "Empty the blocklist" },
 	{ "status", status_main, "Show mode, limits, hash driver and counters" },
 	{ "mode", mode_main, "Show or set the mode: enforce or monitor" },
 	{ "hash", hash_main, "Print SHA-256 digests of files as the module computes them" },
 	{ "lock", lock_main, "Lock the policy until reboot" },
+	{ "monitor", monitor_main, "Print denials as they happen (the event stream)" },
+	{ "digest", digest_main, "Print the policy digest of list files, as status shows it" },
+	{ "sweep", sweep_main, "Find (and stop) running processes and modules whose code is listed" },
 	{ "scan", scan_main, "Look for installed Kaspersky products; optionally emit their digests as a list" },
 	{ "harvest", harvest_main, "Write the digests of the files inside packages as a list file" },
 };

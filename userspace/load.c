@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* kasblockctl load: replace the whole active list, atomically, from a list file. */
+/* kasblockctl load: replace the whole active list, atomically, from list files. */
 
 #include <errno.h>
 #include <getopt.h>
@@ -8,70 +8,61 @@
 #include <string.h>
 
 #include "errcode.h"
+#include "listfiles.h"
 #include "netlink.h"
 #include "subcommands.h"
+#include "sweep.h"
 
-static const char usage[] = "Usage: kasblockctl load FILE|-\n";
+static const char usage[] = "Usage: kasblockctl load [--sweep[=kill]] FILE...\n";
 static const char help[] =
 	"\n"
-	"Replace the active blocklist with the entries of a list file (- reads\n"
-	"standard input). The file is sha256sum output: \"<64 hex>  <name>\" per line,\n"
-	"\" *<name>\" and sha256sum's \\-escaped form accepted, # comments, blank lines\n"
-	"and bare digests. Names become labels, cut to 63 bytes. The whole file is\n"
-	"checked before anything is sent; exec sees the old list or the new one,\n"
-	"never a mix.\n"
+	"Replace the active blocklist with the entries of the list files, all of\n"
+	"them together (- reads standard input). A file is sha256sum output:\n"
+	"\"<64 hex>  <name>\" per line, \" *<name>\" and sha256sum's \\-escaped form\n"
+	"accepted, # comments, blank lines and bare digests. Names become labels,\n"
+	"cut to 63 bytes. Every file is checked before anything is sent; exec sees\n"
+	"the old list or the new one, never a mix.\n"
 	"\n"
-	"  -h, --help   show this help\n";
-
-static int parse(const char *path, struct kb_list *list)
-{
-	const char *name = strcmp(path, "-") ? path : "<stdin>";
-	struct kb_parse_error perr;
-	FILE *f = strcmp(path, "-") ? fopen(path, "re") : stdin;
-	int ret;
-
-	if (!f) {
-		kb_err("load: %s: %s", path, strerror(errno));
-		return KB_EXIT_FAIL;
-	}
-	ret = kb_listfile_parse_file(f, list, &perr);
-	if (f != stdin)
-		fclose(f);
-	if (ret == -EINVAL) {
-		kb_err("%s:%lu: %s", name, perr.line, perr.reason);
-		return KB_EXIT_USAGE;
-	}
-	if (ret < 0) {
-		kb_err("load: %s: %s", name, strerror(-ret));
-		return KB_EXIT_FAIL;
-	}
-	return 0;
-}
+	"  -s, --sweep[=report|kill]  then run `kasblockctl sweep' against the new\n"
+	"                      list: report what runs listed code (kill: and stop\n"
+	"                      it); the exit status is then the sweep's\n"
+	"  -h, --help          show this help\n";
 
 int load_main(int argc, char **argv)
 {
 	static const struct option opts[] = {
+		{ "sweep", optional_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct kb_list list = { 0 };
 	struct kb_nl *nl;
 	char hex[KB_HEX_LEN + 1];
+	bool sweep = false;
+	unsigned int sweep_flags = 0;
 	int c, ret;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":hs", opts, NULL)) != -1) {
+		if (c == 's') {
+			sweep = true;
+			if (optarg && !strcmp(optarg, "kill"))
+				sweep_flags |= KB_SWEEP_KILL;
+			else if (optarg && strcmp(optarg, "report"))
+				return kb_usage_error("load", usage, "--sweep takes 'kill' or 'report', not '%s'",
+						      optarg);
+			continue;
+		}
 		if (c != 'h')
 			return kb_bad_option("load", usage, c, argv);
 		printf("%s%s", usage, help);
 		return KB_EXIT_OK;
 	}
-	if (argc - optind != 1)
-		return kb_usage_error("load", usage, argc == optind ? "no file given" :
-							    "only one file at a time");
+	if (argc == optind)
+		return kb_usage_error("load", usage, "no file given");
 
 	/* All of it, before the kernel hears of it: a bad line must change nothing. */
-	ret = parse(argv[optind], &list);
+	ret = kb_cmd_read_lists("load", argv + optind, argc - optind, &list);
 	if (ret)
 		goto out;
 	ret = kb_cmd_open("load", &nl);
@@ -94,6 +85,9 @@ int load_main(int argc, char **argv)
 		ret = kb_report("load", quote ? hex : NULL, ret, nl);
 		/* Closing the socket would drop the staged list too; say so explicitly. */
 		kb_nl_simple(nl, KASBLOCK_CMD_REPLACE_ABORT);
+	} else if (sweep) {
+		/* What was running before the list arrived, which exec blocking cannot reach. */
+		ret = kb_sweep_cmd(nl, "load", sweep_flags);
 	}
 close:
 	kb_nl_close(nl);

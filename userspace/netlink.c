@@ -481,13 +481,13 @@ static int family_cb(const struct nlmsghdr *nlh, void *data)
 	return -EBADMSG;
 }
 
-static int resolve_family(struct kb_nl *nl, const char *name)
+/* CTRL_CMD_GETFAMILY for name: its answer goes to cb. */
+static int get_family(struct kb_nl *nl, const char *name,
+		      int (*cb)(const struct nlmsghdr *, void *), void *data)
 {
 	struct nlmsghdr *nlh;
 	struct genlmsghdr *genl;
 	char buf[256];
-	uint16_t id = 0;
-	int ret;
 
 	nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = GENL_ID_CTRL;
@@ -497,12 +497,68 @@ static int resolve_family(struct kb_nl *nl, const char *name)
 	genl->cmd = CTRL_CMD_GETFAMILY;
 	genl->version = 1;
 	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, name);
-	ret = transact(nl, nlh, family_cb, &id, NULL);
+	return transact(nl, nlh, cb, data, NULL);
+}
+
+static int resolve_family(struct kb_nl *nl, const char *name)
+{
+	uint16_t id = 0;
+	int ret;
+
+	ret = get_family(nl, name, family_cb, &id);
 	if (ret < 0)
 		return ret;
 	if (!id)
 		return -EBADMSG;
 	nl->family = id;
+	return 0;
+}
+
+struct mcast_ctx {
+	const char *group;
+	uint32_t id;
+};
+
+static int mcast_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *attr, *grp, *a;
+	struct mcast_ctx *ctx = data;
+
+	mnl_attr_for_each(attr, nlh, sizeof(struct genlmsghdr)) {
+		if (mnl_attr_get_type(attr) != CTRL_ATTR_MCAST_GROUPS)
+			continue;
+		mnl_attr_for_each_nested(grp, attr) {
+			const char *name = NULL;
+			uint32_t id = 0;
+
+			mnl_attr_for_each_nested(a, grp) {
+				uint16_t len = mnl_attr_get_payload_len(a);
+
+				if (mnl_attr_get_type(a) == CTRL_ATTR_MCAST_GRP_NAME &&
+				    len && !((const char *)mnl_attr_get_payload(a))[len - 1])
+					name = mnl_attr_get_str(a);
+				else if (mnl_attr_get_type(a) == CTRL_ATTR_MCAST_GRP_ID &&
+					 len == sizeof(uint32_t))
+					id = mnl_attr_get_u32(a);
+			}
+			if (name && id && !strcmp(name, ctx->group))
+				ctx->id = id;
+		}
+	}
+	return 0;
+}
+
+int kb_nl_mcast_group(struct kb_nl *nl, const char *family, const char *group, uint32_t *id)
+{
+	struct mcast_ctx ctx = { group, 0 };
+	int ret;
+
+	ret = get_family(nl, family, mcast_cb, &ctx);
+	if (ret < 0)
+		return ret;
+	if (!ctx.id)
+		return -ENOENT;
+	*id = ctx.id;
 	return 0;
 }
 

@@ -56,6 +56,12 @@ struct kb_status {
 int kb_nl_open(struct kb_nl **nl);
 void kb_nl_close(struct kb_nl *nl);
 
+/*
+ * The id of multicast group `group` of generic netlink family `family`.
+ * -ENOENT if the family is not registered or has no such group.
+ */
+int kb_nl_mcast_group(struct kb_nl *nl, const char *family, const char *group, uint32_t *id);
+
 /* A command without attributes (REPLACE_BEGIN/COMMIT/ABORT, FLUSH), waiting for its ACK. */
 int kb_nl_simple(struct kb_nl *nl, uint8_t cmd);
 int kb_nl_set_mode(struct kb_nl *nl, uint32_t mode);

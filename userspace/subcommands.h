@@ -24,6 +24,9 @@ int status_main(int argc, char **argv);
 int mode_main(int argc, char **argv);
 int hash_main(int argc, char **argv);
 int lock_main(int argc, char **argv);
+int monitor_main(int argc, char **argv);
+int digest_main(int argc, char **argv);
+int sweep_main(int argc, char **argv);
 /* Helper "scan" owns these (scan*.c, harvest*.c); scan_weak.c stands in until then. */
 int scan_main(int argc, char **argv);
 int harvest_main(int argc, char **argv);

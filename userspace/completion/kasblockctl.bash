@@ -5,7 +5,7 @@ _kasblockctl() {
 	local cur prev words cword
 	_init_completion || return
 
-	local commands="add del load list flush status mode hash lock scan harvest help"
+	local commands="add del load list flush status mode hash lock monitor digest scan harvest help"
 
 	if [[ $cword -eq 1 ]]; then
 		COMPREPLY=($(compgen -W "$commands --help --version" -- "$cur"))
@@ -24,12 +24,18 @@ _kasblockctl() {
 	del)
 		[[ $cur == -* ]] && COMPREPLY=($(compgen -W "--help" -- "$cur"))
 		;;
-	load)
+	load | digest)
 		if [[ $cur == -* ]]; then
 			COMPREPLY=($(compgen -W "--help -" -- "$cur"))
-		elif [[ $cword -eq 2 ]]; then
+		else
 			_filedir
 		fi
+		;;
+	monitor)
+		if [[ $prev == --count || $prev == -c ]]; then
+			return
+		fi
+		[[ $cur == -* ]] && COMPREPLY=($(compgen -W "--json --count --help" -- "$cur"))
 		;;
 	list | flush | lock)
 		[[ $cword -eq 2 ]] && COMPREPLY=($(compgen -W "--help" -- "$cur"))
@@ -42,7 +48,7 @@ _kasblockctl() {
 		;;
 	hash)
 		if [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W "--help" -- "$cur"))
+			COMPREPLY=($(compgen -W "--module --help" -- "$cur"))
 		else
 			_filedir
 		fi

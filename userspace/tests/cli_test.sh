@@ -33,7 +33,7 @@ run no_args_is_usage_error 2 "Usage: kasblockctl COMMAND" "$K"
 run help_lists_commands 0 "harvest" "$K" help
 run help_command 0 "Usage: kasblockctl add [--label NAME] HASH..." "$K" help add
 run help_unknown_command 2 "unknown command 'frob'" "$K" help frob
-run command_help 0 "Usage: kasblockctl load FILE|-" "$K" load --help
+run command_help 0 "Usage: kasblockctl load " "$K" load --help
 run unknown_command 2 "kasblockctl: unknown command 'frob'" "$K" frob
 run unknown_option 2 "kasblockctl: list: unknown option '--frob'" "$K" list --frob
 run missing_option_argument 2 "option '--label' needs an argument" "$K" add --label
@@ -43,7 +43,7 @@ run del_short_digest 2 "bad digest \"${H:0:63}\": digest too short" "$K" del "${
 run add_long_label 2 "label too long (at most 63 bytes)" "$K" add --label "$(printf '%064d' 0)" "$H"
 run mode_unknown 2 "unknown mode \"strict\" (enforce or monitor)" "$K" mode strict
 run status_extra_argument 2 "unexpected argument 'now'" "$K" status now
-run load_two_files 2 "only one file at a time" "$K" load a b
+run load_stdin_twice 2 "standard input (-) given twice" "$K" load - -
 
 printf '# list\n%s  good\n\n%s  bad\n' "$H" "${H}0" >"$T/list"
 run load_bad_line_file_and_line 2 "$T/list:4: digest too long (expected 64 hex characters)" "$K" load "$T/list"
