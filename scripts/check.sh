@@ -117,6 +117,10 @@ stage_end build quiet
 # (their path= and comm= fields are test-chosen text).
 BAD='WARNING:|BUG:|Oops|Call Trace|KASAN|UBSAN|kernel BUG|general protection|RCU stall|rcu_sched self-detected stall|self-detected stall|rcu: INFO|detected stalls|lockdep|possible circular locking|possible recursive locking|sleeping function called from invalid context|[Pp]anic|soft lockup|hard LOCKUP|blocked for more than|list_add corruption|list_del corruption|refcount_t: |Unable to handle|double fault|stack-protector|BUG kmalloc|Memory leak|kmemleak'
 
+# What a debug kernel (scripts/debug-kernel.sh) prints at every boot, though
+# it matches the above.
+BANNERS='rcu:[[:space:]]+RCU lockdep checking is enabled|kmemleak: Kernel memory leak detector initialized'
+
 check_kernel() {
 	local line=$1 kver dir log ko rc warn tap p f s plan nres nnested kout
 	kver=$(kb_kver "$line") || {
@@ -210,7 +214,8 @@ check_kernel() {
 
 	kout=$dir/kernel-problems.txt
 	grep -a -E '\[ *[0-9]+\.[0-9]+\] ' "$log" |
-		grep -v -i -E 'command line:|kasblock: (denied exec|would deny exec|cannot hash)' |
+		grep -v -i -E 'command line:|kasblock: (denied [a-z]+|would deny [a-z]+|cannot hash|policy (changed|refused)):' |
+		grep -v -E "$BANNERS" |
 		grep -E "$BAD" | sed 's/^.*\(\[ *[0-9][0-9]*\.[0-9]*\] \)/\1/' | awk '!seen[$0]++' >"$kout"
 	if [ -s "$kout" ]; then
 		infra "kernel log clean" FAIL "$(wc -l <"$kout") bad line(s), context in $log"
