@@ -62,4 +62,4 @@ module_exit(kb_exit);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("Deny execution of files whose SHA-256 is on a blocklist");
 MODULE_AUTHOR("kasblock developers");
-MODULE_VERSION("0.1");
+MODULE_VERSION("0.1.0");

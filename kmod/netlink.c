@@ -378,7 +378,9 @@ atomic64_t kb_events_dropped;
 /*
  * Called from the hooks, in the context of the task being checked: GFP_NOWAIT and no
  * waiting for slow listeners. A listener whose socket buffer is full loses the event and
- * sees ENOBUFS on its next read; the count of losses is in status.
+ * sees ENOBUFS on its next read. events_dropped counts failed allocations, and overruns
+ * only of listeners that set NETLINK_BROADCAST_ERROR (kasblockctl monitor does): the
+ * kernel reports no other listener's overrun to the sender.
  */
 void kb_netlink_event(const struct kb_event_fields *f)
 {
