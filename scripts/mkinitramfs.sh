@@ -49,7 +49,7 @@ out=${out:-$KB_BUILD/$kver/initramfs.cpio.gz}
 kernel=$KB_CACHE/kernel/$kver
 # Module directories (relative to lib/modules/<kver>/kernel) the VM carries:
 # the SHA-256 drivers kasblock may request, and small modules tests can load.
-moddirs=${KB_VM_MODDIRS:-arch/x86/crypto crypto}
+moddirs=${KB_VM_MODDIRS:-arch/x86/crypto crypto fs/overlayfs}
 
 [ -f "$ko" ] || kb_die "no module at $ko (run scripts/build-module.sh $kver)"
 [ -d "$kernel/lib/modules/$kver" ] || kb_die "no kernel in $kernel (run scripts/fetch-kernel.sh $kver)"
