@@ -273,8 +273,10 @@ static int cmd_get_status(struct sk_buff *skb, struct genl_info *info)
 		return err;
 	}
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!msg)
+	if (!msg) {
+		NL_SET_ERR_MSG(info->extack, "out of memory");
 		return -ENOMEM;
+	}
 	hdr = genlmsg_put_reply(msg, info, &kb_family, 0, KASBLOCK_CMD_GET_STATUS);
 	if (!hdr)
 		goto toobig;
@@ -297,6 +299,7 @@ static int cmd_get_status(struct sk_buff *skb, struct genl_info *info)
 	return genlmsg_reply(msg, info);
 toobig:
 	nlmsg_free(msg);
+	NL_SET_ERR_MSG(info->extack, "status reply does not fit in one message");
 	return -EMSGSIZE;
 }
 
