@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <limits.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -125,6 +126,15 @@ int kst_rmtree(const char *path);
 int kst_make_prog(const char *path, const char *tag, size_t min_size,
 		  uint8_t digest[KASBLOCK_DIGEST_LEN]);
 int kst_write_file(const char *path, const void *data, size_t len, mode_t mode);
+/* The path of a program built next to the running test program. */
+void kst_sibling(const char *name, char path[PATH_MAX]);
+/*
+ * Copies the sibling build product name to dst with tag appended (the ELF loader
+ * and ld.so ignore bytes past the segments): a digest of its own, stored in
+ * digest when not NULL.
+ */
+int kst_copy_tagged(const char *name, const char *dst, const char *tag,
+		    uint8_t digest[KASBLOCK_DIGEST_LEN]);
 
 /* How a child runs a program. */
 struct kst_exec {

@@ -9,7 +9,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,47 +38,7 @@ FIXTURE_TEARDOWN(paths)
 	kst_rmtree(self->dir);
 }
 
-static void sibling(const char *name, char path[PATH_MAX])
-{
-	char self[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 
-	self[n > 0 ? n : 0] = '\0';
-	snprintf(path, PATH_MAX, "%s/%s", dirname(self), name);
-}
-
-/* Copies a sibling build product to dst with tag appended: a digest of its own. */
-static int copy_tagged(const char *name, const char *dst, const char *tag,
-		       uint8_t digest[KASBLOCK_DIGEST_LEN])
-{
-	char src[PATH_MAX], *buf;
-	size_t taglen = strlen(tag);
-	struct stat st;
-	ssize_t n;
-	int fd, ret;
-
-	sibling(name, src);
-	fd = open(src, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) || !(buf = malloc(st.st_size + taglen + 1))) {
-		close(fd);
-		return -ENOMEM;
-	}
-	n = read(fd, buf, st.st_size);
-	close(fd);
-	if (n != st.st_size) {
-		free(buf);
-		return -EIO;
-	}
-	memcpy(buf + n, tag, taglen);
-	buf[n + taglen] = '\n';
-	ret = kst_write_file(dst, buf, n + taglen + 1, 0755);
-	if (!ret && digest)
-		kst_sha256(buf, n + taglen + 1, digest);
-	free(buf);
-	return ret;
-}
 
 /*
  * Runs argv; true if it printed "ok" (kst-dlopen's sign that the library's
@@ -127,8 +86,8 @@ TEST_F(paths, ldso_runs_an_unlisted_program)
 	char prog[PATH_MAX], lib[PATH_MAX];
 
 	snprintf(prog, sizeof(prog), "%s/prog", self->dir);
-	sibling("libkst-sweep.so", lib);
-	ASSERT_EQ(0, copy_tagged("kst-dlopen", prog, "paths:ldso:unlisted", NULL));
+	kst_sibling("libkst-sweep.so", lib);
+	ASSERT_EQ(0, kst_copy_tagged("kst-dlopen", prog, "paths:ldso:unlisted", NULL));
 	char *const argv[] = { LDSO, prog, lib, NULL };
 
 	ASSERT_TRUE(prints_ok(argv));
@@ -140,8 +99,8 @@ TEST_F(paths, ldso_of_a_listed_program_is_denied)
 	char prog[PATH_MAX], lib[PATH_MAX];
 
 	snprintf(prog, sizeof(prog), "%s/listed-via-ldso", self->dir);
-	sibling("libkst-sweep.so", lib);
-	ASSERT_EQ(0, copy_tagged("kst-dlopen", prog, "paths:ldso:listed", digest));
+	kst_sibling("libkst-sweep.so", lib);
+	ASSERT_EQ(0, kst_copy_tagged("kst-dlopen", prog, "paths:ldso:listed", digest));
 	ASSERT_EQ(0, kst_add(&self->nl, digest, "kst-ldso"));
 	/* The direct exec is refused at bprm_check ... */
 	ASSERT_EQ(EPERM, kst_run(prog));
@@ -156,9 +115,9 @@ TEST_F(paths, dlopen_of_an_unlisted_library_works)
 {
 	char prog[PATH_MAX], lib[PATH_MAX];
 
-	sibling("kst-dlopen", prog);
+	kst_sibling("kst-dlopen", prog);
 	snprintf(lib, sizeof(lib), "%s/libunlisted.so", self->dir);
-	ASSERT_EQ(0, copy_tagged("libkst-sweep.so", lib, "paths:dlopen:unlisted", NULL));
+	ASSERT_EQ(0, kst_copy_tagged("libkst-sweep.so", lib, "paths:dlopen:unlisted", NULL));
 	char *const argv[] = { prog, lib, NULL };
 
 	ASSERT_TRUE(prints_ok(argv));
@@ -169,9 +128,9 @@ TEST_F(paths, dlopen_of_a_listed_library_is_denied)
 	uint8_t digest[KASBLOCK_DIGEST_LEN];
 	char prog[PATH_MAX], lib[PATH_MAX];
 
-	sibling("kst-dlopen", prog);
+	kst_sibling("kst-dlopen", prog);
 	snprintf(lib, sizeof(lib), "%s/liblisted.so", self->dir);
-	ASSERT_EQ(0, copy_tagged("libkst-sweep.so", lib, "paths:dlopen:listed", digest));
+	ASSERT_EQ(0, kst_copy_tagged("libkst-sweep.so", lib, "paths:dlopen:listed", digest));
 	ASSERT_EQ(0, kst_add(&self->nl, digest, "kst-lib"));
 	char *const argv[] = { prog, lib, NULL };
 

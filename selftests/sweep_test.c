@@ -55,52 +55,7 @@ FIXTURE_TEARDOWN(sweep)
 	kst_rmtree(self->dir);
 }
 
-/* path of a program built next to this one. */
-static void sibling(const char *name, char path[PATH_MAX])
-{
-	char self[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 
-	self[n > 0 ? n : 0] = '\0';
-	snprintf(path, PATH_MAX, "%s/%s", dirname(self), name);
-}
-
-/*
- * Copies the sibling program name to dst with tag appended (the ELF loader
- * and ld.so ignore bytes past the segments), so that the copy has a digest
- * of its own, which goes to digest.
- */
-static int copy_tagged(const char *name, const char *dst, const char *tag,
-		       uint8_t digest[KASBLOCK_DIGEST_LEN])
-{
-	char src[PATH_MAX], *buf;
-	size_t taglen = strlen(tag);
-	struct stat st;
-	ssize_t n;
-	int fd, ret;
-
-	sibling(name, src);
-	fd = open(src, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) || !(buf = malloc(st.st_size + taglen + 1))) {
-		close(fd);
-		return -ENOMEM;
-	}
-	n = read(fd, buf, st.st_size);
-	close(fd);
-	if (n != st.st_size) {
-		free(buf);
-		return -EIO;
-	}
-	memcpy(buf + n, tag, taglen);
-	buf[n + taglen] = '\n';
-	ret = kst_write_file(dst, buf, n + taglen + 1, 0755);
-	if (!ret)
-		kst_sha256(buf, n + taglen + 1, digest);
-	free(buf);
-	return ret;
-}
 
 /*
  * Starts prog (with arg, if any) and returns its pid once it has exec'd, or
@@ -233,7 +188,7 @@ TEST_F(sweep, listed_binary_started_before_the_list_is_found)
 	pid_t pid;
 
 	snprintf(prog, sizeof(prog), "%s/daemon", self->dir);
-	ASSERT_EQ(0, copy_tagged("kst-sleep", prog, "sweep:found", digest));
+	ASSERT_EQ(0, kst_copy_tagged("kst-sleep", prog, "sweep:found", digest));
 	pid = start(self, prog, NULL, false);
 	ASSERT_LT(0, pid);
 	ASSERT_EQ(0, kst_add(&self->nl, digest, "kst-sweep-daemon"));
@@ -269,8 +224,8 @@ TEST_F(sweep, kill_stops_a_listed_binary_and_only_it)
 
 	snprintf(a, sizeof(a), "%s/listed", self->dir);
 	snprintf(b, sizeof(b), "%s/unlisted", self->dir);
-	ASSERT_EQ(0, copy_tagged("kst-sleep", a, "sweep:kill:listed", listed));
-	ASSERT_EQ(0, copy_tagged("kst-sleep", b, "sweep:kill:unlisted", other));
+	ASSERT_EQ(0, kst_copy_tagged("kst-sleep", a, "sweep:kill:listed", listed));
+	ASSERT_EQ(0, kst_copy_tagged("kst-sleep", b, "sweep:kill:unlisted", other));
 	pa = start(self, a, NULL, false);
 	pb = start(self, b, NULL, false);
 	ASSERT_LT(0, pa);
@@ -303,8 +258,8 @@ TEST_F(sweep, process_that_dlopened_a_listed_library_is_found)
 	pid_t pid;
 
 	snprintf(lib, sizeof(lib), "%s/libkav.so", self->dir);
-	ASSERT_EQ(0, copy_tagged("libkst-sweep.so", lib, "sweep:dlopen", digest));
-	sibling("kst-dlopen", prog);
+	ASSERT_EQ(0, kst_copy_tagged("libkst-sweep.so", lib, "sweep:dlopen", digest));
+	kst_sibling("kst-dlopen", prog);
 	pid = start(self, prog, lib, true);
 	ASSERT_LT(0, pid) {
 		TH_LOG("kst-dlopen %s did not come up", lib);
@@ -338,7 +293,7 @@ TEST_F(sweep, deleted_running_executable_is_found_and_killed)
 	pid_t pid;
 
 	snprintf(prog, sizeof(prog), "%s/gone", self->dir);
-	ASSERT_EQ(0, copy_tagged("kst-sleep", prog, "sweep:deleted", digest));
+	ASSERT_EQ(0, kst_copy_tagged("kst-sleep", prog, "sweep:deleted", digest));
 	pid = start(self, prog, NULL, false);
 	ASSERT_LT(0, pid);
 	ASSERT_EQ(0, unlink(prog));
@@ -368,7 +323,7 @@ TEST_F(sweep, nothing_listed_running_exits_0)
 	pid_t pid;
 
 	snprintf(prog, sizeof(prog), "%s/clean", self->dir);
-	ASSERT_EQ(0, copy_tagged("kst-sleep", prog, "sweep:clean", digest));
+	ASSERT_EQ(0, kst_copy_tagged("kst-sleep", prog, "sweep:clean", digest));
 	pid = start(self, prog, NULL, false);
 	ASSERT_LT(0, pid);
 	ASSERT_EQ(0, kst_add_unrelated(&self->nl));
@@ -390,7 +345,7 @@ TEST_F(sweep, json_report_names_the_process_and_the_counts)
 	pid_t pid;
 
 	snprintf(prog, sizeof(prog), "%s/json", self->dir);
-	ASSERT_EQ(0, copy_tagged("kst-sleep", prog, "sweep:json", digest));
+	ASSERT_EQ(0, kst_copy_tagged("kst-sleep", prog, "sweep:json", digest));
 	pid = start(self, prog, NULL, false);
 	ASSERT_LT(0, pid);
 	ASSERT_EQ(0, kst_add(&self->nl, digest, "kst-sweep-json"));
@@ -422,7 +377,7 @@ TEST_F(sweep, load_with_sweep_kill_stops_what_the_new_list_names)
 
 	snprintf(prog, sizeof(prog), "%s/loaded", self->dir);
 	snprintf(list, sizeof(list), "%s/list", self->dir);
-	ASSERT_EQ(0, copy_tagged("kst-sleep", prog, "sweep:load", digest));
+	ASSERT_EQ(0, kst_copy_tagged("kst-sleep", prog, "sweep:load", digest));
 	pid = start(self, prog, NULL, false);
 	ASSERT_LT(0, pid);
 	kst_hex(digest, hex);

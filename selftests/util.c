@@ -539,3 +539,48 @@ int kst_tool(const char *const *args, char *out, size_t outlen, char *err,
 {
 	return kst_tool_as(0, args, out, outlen, err, errlen);
 }
+
+/* path of a program built next to this one. */
+void kst_sibling(const char *name, char path[PATH_MAX])
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	self[n > 0 ? n : 0] = '\0';
+	snprintf(path, PATH_MAX, "%s/%s", dirname(self), name);
+}
+
+
+/* Copies a sibling build product to dst with tag appended: a digest of its own. */
+int kst_copy_tagged(const char *name, const char *dst, const char *tag,
+		       uint8_t digest[KASBLOCK_DIGEST_LEN])
+{
+	char src[PATH_MAX], *buf;
+	size_t taglen = strlen(tag);
+	struct stat st;
+	ssize_t n;
+	int fd, ret;
+
+	kst_sibling(name, src);
+	fd = open(src, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) || !(buf = malloc(st.st_size + taglen + 1))) {
+		close(fd);
+		return -ENOMEM;
+	}
+	n = read(fd, buf, st.st_size);
+	close(fd);
+	if (n != st.st_size) {
+		free(buf);
+		return -EIO;
+	}
+	memcpy(buf + n, tag, taglen);
+	buf[n + taglen] = '\n';
+	ret = kst_write_file(dst, buf, n + taglen + 1, 0755);
+	if (!ret && digest)
+		kst_sha256(buf, n + taglen + 1, digest);
+	free(buf);
+	return ret;
+}
+
