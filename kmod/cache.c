@@ -113,7 +113,7 @@ static struct cache_entry *find(const struct inode *inode)
 	return NULL;
 }
 
-bool kb_cache_lookup(struct file *file, u8 digest[KASBLOCK_DIGEST_LEN])
+static bool lookup(struct file *file, u8 digest[KASBLOCK_DIGEST_LEN])
 {
 	struct inode *inode = file_inode(file);
 	struct cache_entry *e;
@@ -132,8 +132,25 @@ bool kb_cache_lookup(struct file *file, u8 digest[KASBLOCK_DIGEST_LEN])
 		hit = true;
 	}
 	rcu_read_unlock();
+	return hit;
+}
+
+/* For the hooks: counted as a hit or a miss. */
+bool kb_cache_lookup(struct file *file, u8 digest[KASBLOCK_DIGEST_LEN])
+{
+	bool hit = lookup(file, digest);
+
 	atomic64_inc(hit ? &kb_cache_stats.hits : &kb_cache_stats.misses);
 	return hit;
+}
+
+/*
+ * For GET_FILE_DIGEST (a sweep asking what it need not hash): the same trust as an
+ * exec's lookup, but not counted, so that hits and misses keep describing execs.
+ */
+bool kb_cache_query(struct file *file, u8 digest[KASBLOCK_DIGEST_LEN])
+{
+	return lookup(file, digest);
 }
 
 static void entry_free_rcu(struct rcu_head *rcu)

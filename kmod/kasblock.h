@@ -85,6 +85,7 @@ extern struct kb_cache_stats kb_cache_stats;
 int kb_cache_init(void);
 void kb_cache_exit(void);
 bool kb_cache_lookup(struct file *file, u8 digest[KASBLOCK_DIGEST_LEN]);
+bool kb_cache_query(struct file *file, u8 digest[KASBLOCK_DIGEST_LEN]);
 void kb_cache_validator(struct file *file, struct kb_validator *v);
 struct kb_cache_claim *kb_cache_claim(struct file *file, struct kb_cache_claim **claimp);
 int kb_cache_wait(struct kb_cache_claim *c);

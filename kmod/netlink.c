@@ -8,6 +8,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/file.h>
 #include <linux/mm.h>
 #include <linux/netlink.h>
 #include <linux/notifier.h>
@@ -28,6 +29,7 @@ static const struct nla_policy entry_policy[KASBLOCK_ENTRY_A_MAX + 1] = {
 static const struct nla_policy kb_policy[KASBLOCK_A_MAX + 1] = {
 	[KASBLOCK_A_ENTRIES] = NLA_POLICY_NESTED_ARRAY(entry_policy),
 	[KASBLOCK_A_MODE] = NLA_POLICY_RANGE(NLA_U32, KASBLOCK_MODE_ENFORCE, KASBLOCK_MODE_MAX),
+	[KASBLOCK_A_FD] = { .type = NLA_U32 },
 };
 
 /*
@@ -231,6 +233,67 @@ static int cmd_lock(struct sk_buff *skb, struct genl_info *info)
 	return 0;
 }
 
+/*
+ * Generic netlink runs a request's handler synchronously in the sending task (as
+ * rtnetlink's IFLA_NET_NS_FD relies on), so the descriptor is looked up in the sender's
+ * file table. fget() never returns an O_PATH file; one not open for reading is refused
+ * too: the caller learns only what it could have read and hashed itself.
+ */
+static int cmd_get_file_digest(struct sk_buff *skb, struct genl_info *info)
+{
+	u8 digest[KASBLOCK_DIGEST_LEN];
+	struct sk_buff *msg;
+	struct file *file;
+	bool known;
+	void *hdr;
+	int err;
+
+	err = begin(skb, info, BIT(KASBLOCK_A_FD));
+	if (err)
+		return err;
+	if (!info->attrs[KASBLOCK_A_FD]) {
+		NL_SET_ERR_MSG(info->extack, "missing attribute KASBLOCK_A_FD");
+		return -EINVAL;
+	}
+	file = fget(nla_get_u32(info->attrs[KASBLOCK_A_FD]));
+	if (!file) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[KASBLOCK_A_FD],
+				    "no such file descriptor in the sending process");
+		return -EBADF;
+	}
+	if (!(file->f_mode & FMODE_READ)) {
+		fput(file);
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[KASBLOCK_A_FD],
+				    "file descriptor not open for reading");
+		return -EBADF;
+	}
+	if (!S_ISREG(file_inode(file)->i_mode)) {
+		fput(file);
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[KASBLOCK_A_FD],
+				    "not a regular file");
+		return -EINVAL;
+	}
+	known = kb_cache_query(file, digest);
+	fput(file);
+	if (!known) {
+		NL_SET_ERR_MSG(info->extack, "not in the digest cache");
+		return -ENODATA;
+	}
+	msg = genlmsg_new(nla_total_size(KASBLOCK_DIGEST_LEN), GFP_KERNEL);
+	if (!msg) {
+		NL_SET_ERR_MSG(info->extack, "out of memory");
+		return -ENOMEM;
+	}
+	hdr = genlmsg_put_reply(msg, info, &kb_family, 0, KASBLOCK_CMD_GET_FILE_DIGEST);
+	if (!hdr || nla_put(msg, KASBLOCK_A_FILE_DIGEST, KASBLOCK_DIGEST_LEN, digest)) {
+		nlmsg_free(msg);
+		NL_SET_ERR_MSG(info->extack, "reply does not fit in one message");
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
 static int put_counters(struct sk_buff *msg)
 {
 	struct nlattr *nest = nla_nest_start(msg, KASBLOCK_A_COUNTERS);
@@ -369,6 +432,7 @@ static const struct genl_ops kb_ops[] = {
 	{ .cmd = KASBLOCK_CMD_GET_STATUS, .doit = cmd_get_status },
 	{ .cmd = KASBLOCK_CMD_SET_MODE, .doit = cmd_set_mode },
 	{ .cmd = KASBLOCK_CMD_LOCK, .doit = cmd_lock },
+	{ .cmd = KASBLOCK_CMD_GET_FILE_DIGEST, .doit = cmd_get_file_digest },
 };
 
 /* Events name files and users: only CAP_SYS_ADMIN may listen. */

@@ -103,6 +103,12 @@ int kst_nl_dump(struct kst_nl *nl, struct kst_entry **entries, size_t *n,
 /* Replaces the whole list in one staged transaction, batching as needed. */
 int kst_nl_replace(struct kst_nl *nl, const struct kst_entry *e, size_t n);
 
+/*
+ * GET_FILE_DIGEST for this process's descriptor fd (fd < 0: the attribute left
+ * out): 0 with the module's cached digest, or -errno (ENODATA: not cached).
+ */
+int kst_nl_file_digest(struct kst_nl *nl, int fd, uint8_t digest[KASBLOCK_DIGEST_LEN]);
+
 /* A comparable picture of the active list: its generation and contents. */
 struct kst_snapshot {
 	uint64_t generation;

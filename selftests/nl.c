@@ -569,3 +569,38 @@ void kst_fake_entry(struct kst_entry *e, uint32_t seed, const char *label)
 	if (label)
 		snprintf(e->label, sizeof(e->label), "%s", label);
 }
+
+struct file_digest_parse {
+	uint8_t *digest;
+	bool have;
+};
+
+static int file_digest_cb(const struct nlmsghdr *h, void *data)
+{
+	struct file_digest_parse *p = data;
+	const struct nlattr *a;
+
+	mnl_attr_for_each(a, h, sizeof(struct genlmsghdr)) {
+		if (mnl_attr_get_type(a) == KASBLOCK_A_FILE_DIGEST &&
+		    mnl_attr_get_payload_len(a) == KASBLOCK_DIGEST_LEN) {
+			memcpy(p->digest, mnl_attr_get_payload(a), KASBLOCK_DIGEST_LEN);
+			p->have = true;
+		}
+	}
+	return 0;
+}
+
+int kst_nl_file_digest(struct kst_nl *nl, int fd, uint8_t digest[KASBLOCK_DIGEST_LEN])
+{
+	struct file_digest_parse p = { .digest = digest };
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *h = kst_nl_msg(nl, buf, KASBLOCK_CMD_GET_FILE_DIGEST, NLM_F_ACK);
+	int ret;
+
+	if (fd >= 0)
+		mnl_attr_put_u32(h, KASBLOCK_A_FD, (uint32_t)fd);
+	ret = talk(nl, h, file_digest_cb, &p);
+	if (!ret && !p.have)
+		ret = -EBADMSG;
+	return ret;
+}

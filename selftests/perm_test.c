@@ -60,6 +60,18 @@ static int op_status(struct kst_nl *nl)
 	return kst_nl_status(nl, &st);
 }
 
+static int op_file_digest(struct kst_nl *nl)
+{
+	uint8_t digest[KASBLOCK_DIGEST_LEN];
+	int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC), ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = kst_nl_file_digest(nl, fd, digest);
+	close(fd);
+	return ret;
+}
+
 static int op_dump(struct kst_nl *nl)
 {
 	struct kst_entry *e = NULL;
@@ -229,6 +241,11 @@ TEST_F(unprivileged, status_is_refused)
 TEST_F(unprivileged, dump_is_refused)
 {
 	REFUSED(op_dump);
+}
+
+TEST_F(unprivileged, file_digest_is_refused)
+{
+	REFUSED(op_file_digest);
 }
 
 /* Either capability alone is enough, even without uid 0. */

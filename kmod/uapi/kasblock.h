@@ -69,6 +69,16 @@
  *                         CAP_SYS_ADMIN): KASBLOCK_A_EVENT with KASBLOCK_EVENT_A_*.
  *                         Events that cannot be sent at once are dropped and counted
  *                         (KASBLOCK_COUNTER_A_EVENTS_DROPPED), never waited for.
+ *  KASBLOCK_CMD_GET_FILE_DIGEST  KASBLOCK_A_FD: a file descriptor of the sending
+ *                         process, open for reading. Reply: KASBLOCK_A_FILE_DIGEST,
+ *                         the digest the module's digest cache holds for that file,
+ *                         if the cache still vouches for it (same identity and
+ *                         validator, not open for write: what an exec would trust).
+ *                         Never hashes: this is how `kasblockctl sweep` avoids
+ *                         rehashing what every exec already hashed. EINVAL missing
+ *                         attribute, or not a regular file; EBADF no such descriptor,
+ *                         or not open for reading; ENODATA not in the cache (hash it
+ *                         yourself). Allowed when locked: it changes nothing.
  *
  * The policy digest (KASBLOCK_A_POLICY_DIGEST) identifies the list independently of
  * order and labels: SHA-256 over the listed digests sorted bytewise and concatenated
@@ -105,6 +115,7 @@ enum kasblock_cmd {
 	KASBLOCK_CMD_SET_MODE,
 	KASBLOCK_CMD_LOCK,
 	KASBLOCK_CMD_EVENT,
+	KASBLOCK_CMD_GET_FILE_DIGEST,
 	__KASBLOCK_CMD_LAST
 };
 #define KASBLOCK_CMD_MAX (__KASBLOCK_CMD_LAST - 1)
@@ -142,6 +153,8 @@ enum kasblock_attr {
 	KASBLOCK_A_LOCKED,		/* u8: 1 when locked until reboot, reply only */
 	KASBLOCK_A_POLICY_DIGEST,	/* 32 bytes, reply only (see above) */
 	KASBLOCK_A_EVENT,		/* NLA_NESTED: KASBLOCK_EVENT_A_*, events only */
+	KASBLOCK_A_FD,			/* u32: a file descriptor of the sender */
+	KASBLOCK_A_FILE_DIGEST,		/* 32 bytes, reply only: GET_FILE_DIGEST's answer */
 	__KASBLOCK_A_LAST
 };
 #define KASBLOCK_A_MAX (__KASBLOCK_A_LAST - 1)

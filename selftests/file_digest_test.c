@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kasblock selftests: KASBLOCK_CMD_GET_FILE_DIGEST, the digest cache read by
+ * descriptor (what kasblockctl sweep asks before hashing a file itself).
+ *
+ * The answer must be exactly what an exec would trust: the digest of the
+ * file's current content once an exec has hashed it, and ENODATA whenever the
+ * cache cannot vouch for it (never hashed, rewritten, open for write). The
+ * descriptor is the sender's own, and only a readable regular file's.
+ */
+
+#define _GNU_SOURCE
+#include <sys/stat.h>
+
+#include "common.h"
+
+/*
+ * On a filesystem without i_version the module does not cache a file changed
+ * within the last second (cache.c): programs are aged past that before their
+ * first exec, as cache_test does.
+ */
+#define KST_AGE_US 2100000
+
+FIXTURE(file_digest) {
+	struct kst_nl nl;
+	char dir[64];
+	char prog[PATH_MAX];
+	uint8_t digest[KASBLOCK_DIGEST_LEN];
+	struct kst_snapshot before;
+};
+
+FIXTURE_SETUP(file_digest)
+{
+	kst_baseline(_metadata, &self->nl);
+	ASSERT_EQ(0, kst_tmpdir(self->dir));
+	snprintf(self->prog, sizeof(self->prog), "%s/prog", self->dir);
+	ASSERT_EQ(0, kst_make_prog(self->prog, "file-digest:prog", 0, self->digest));
+	/* A listed digest, so that the module hashes (an empty list may skip it). */
+	ASSERT_EQ(0, kst_add_unrelated(&self->nl));
+	ASSERT_EQ(0, kst_snapshot(&self->nl, &self->before));
+	usleep(KST_AGE_US);
+}
+
+FIXTURE_TEARDOWN(file_digest)
+{
+	kst_restore(&self->nl);
+	kst_rmtree(self->dir);
+}
+
+static int query_path(struct kst_nl *nl, const char *path, int flags, uint8_t *digest)
+{
+	int fd = open(path, flags | O_CLOEXEC), ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = kst_nl_file_digest(nl, fd, digest);
+	close(fd);
+	return ret;
+}
+
+TEST_F(file_digest, an_exec_fills_what_the_query_returns)
+{
+	uint8_t got[KASBLOCK_DIGEST_LEN];
+
+	/* Never exec'd or mapped: the module has not hashed it, and does not now. */
+	ASSERT_EQ(-ENODATA, query_path(&self->nl, self->prog, O_RDONLY, got));
+	ASSERT_STREQ("not in the digest cache", self->nl.extack);
+
+	ASSERT_EQ(0, kst_run(self->prog));
+	memset(got, 0, sizeof(got));
+	ASSERT_EQ(0, query_path(&self->nl, self->prog, O_RDONLY, got));
+	ASSERT_EQ(0, memcmp(got, self->digest, sizeof(got)));
+}
+
+TEST_F(file_digest, any_path_to_the_same_file_gets_it)
+{
+	uint8_t got[KASBLOCK_DIGEST_LEN];
+	char other_name[PATH_MAX];
+
+	ASSERT_EQ(0, kst_run(self->prog));
+	/* A symbolic link: a hard link would change the inode's ctime, and rightly lose it. */
+	snprintf(other_name, sizeof(other_name), "%s/symlink", self->dir);
+	ASSERT_EQ(0, symlink(self->prog, other_name));
+	ASSERT_EQ(0, query_path(&self->nl, other_name, O_RDONLY, got));
+	ASSERT_EQ(0, memcmp(got, self->digest, sizeof(got)));
+}
+
+TEST_F(file_digest, a_rewritten_file_is_not_vouched_for)
+{
+	uint8_t got[KASBLOCK_DIGEST_LEN];
+	int fd;
+
+	ASSERT_EQ(0, kst_run(self->prog));
+	ASSERT_EQ(0, query_path(&self->nl, self->prog, O_RDONLY, got));
+	/* One byte changed in place, same size: only the validator can tell. */
+	fd = open(self->prog, O_WRONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(1, pwrite(fd, "X", 1, 200));
+	close(fd);
+	ASSERT_EQ(-ENODATA, query_path(&self->nl, self->prog, O_RDONLY, got));
+}
+
+TEST_F(file_digest, a_file_open_for_write_is_not_vouched_for)
+{
+	uint8_t got[KASBLOCK_DIGEST_LEN];
+	int writer;
+
+	ASSERT_EQ(0, kst_run(self->prog));
+	writer = open(self->prog, O_WRONLY | O_CLOEXEC);
+	ASSERT_LE(0, writer);
+	ASSERT_EQ(-ENODATA, query_path(&self->nl, self->prog, O_RDONLY, got));
+	close(writer);
+	/* Opened, never written: unchanged, so vouched for again. */
+	ASSERT_EQ(0, query_path(&self->nl, self->prog, O_RDONLY, got));
+	ASSERT_EQ(0, memcmp(got, self->digest, sizeof(got)));
+}
+
+TEST_F(file_digest, the_query_is_not_counted_as_an_exec_hit)
+{
+	struct kst_status a, b;
+	uint8_t got[KASBLOCK_DIGEST_LEN];
+
+	char other[PATH_MAX];
+
+	snprintf(other, sizeof(other), "%s/other", self->dir);
+	ASSERT_EQ(0, kst_make_prog(other, "file-digest:other", 0, NULL));
+	ASSERT_EQ(0, kst_run(self->prog));
+	ASSERT_EQ(0, kst_nl_status(&self->nl, &a));
+	ASSERT_EQ(0, query_path(&self->nl, self->prog, O_RDONLY, got));
+	ASSERT_EQ(-ENODATA, query_path(&self->nl, other, O_RDONLY, got));
+	ASSERT_EQ(0, kst_nl_status(&self->nl, &b));
+	ASSERT_EQ(a.cache_hits, b.cache_hits);
+	ASSERT_EQ(a.cache_misses, b.cache_misses);
+	ASSERT_EQ(a.bytes_hashed, b.bytes_hashed);
+}
+
+/* Each bad request: its errno, its extack message, and an unchanged list. */
+#define BAD(expect_errno, msg, call) do {					\
+		struct kst_snapshot after;					\
+		uint8_t got[KASBLOCK_DIGEST_LEN];				\
+									\
+		(void)got;							\
+		ASSERT_EQ(-(expect_errno), (call));				\
+		ASSERT_STREQ(msg, self->nl.extack);				\
+		ASSERT_EQ(0, kst_snapshot(&self->nl, &after));			\
+		ASSERT_TRUE(kst_snapshot_equal(&self->before, &after));		\
+	} while (0)
+
+#define NOFD "no such file descriptor in the sending process"
+#define NOTREG "not a regular file"
+
+TEST_F(file_digest, missing_descriptor_is_einval)
+{
+	BAD(EINVAL, "missing attribute KASBLOCK_A_FD", kst_nl_file_digest(&self->nl, -1, got));
+}
+
+TEST_F(file_digest, descriptor_not_open_is_ebadf)
+{
+	int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+	ASSERT_LE(0, fd);
+	close(fd);	/* a number that was valid a moment ago */
+	BAD(EBADF, NOFD, kst_nl_file_digest(&self->nl, fd, got));
+	BAD(EBADF, NOFD, kst_nl_file_digest(&self->nl, 1 << 30, got));
+}
+
+TEST_F(file_digest, write_only_and_o_path_descriptors_are_ebadf)
+{
+	ASSERT_EQ(0, kst_run(self->prog));
+	/* fget() does not hand out O_PATH files: to the module there is no such descriptor. */
+	BAD(EBADF, NOFD, query_path(&self->nl, self->prog, O_PATH, got));
+	/* Write-only: also makes the file open for write, but EBADF comes first. */
+	BAD(EBADF, "file descriptor not open for reading",
+	    query_path(&self->nl, self->prog, O_WRONLY, got));
+}
+
+TEST_F(file_digest, not_a_regular_file_is_einval)
+{
+	int fds[2];
+
+	BAD(EINVAL, NOTREG, query_path(&self->nl, self->dir, O_RDONLY | O_DIRECTORY, got));
+	BAD(EINVAL, NOTREG, query_path(&self->nl, "/dev/null", O_RDONLY, got));
+	ASSERT_EQ(0, pipe(fds));
+	BAD(EINVAL, NOTREG, kst_nl_file_digest(&self->nl, fds[0], got));
+	close(fds[0]);
+	close(fds[1]);
+}
+
+TEST_HARNESS_MAIN
