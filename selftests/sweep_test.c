@@ -368,6 +368,52 @@ TEST_F(sweep, json_report_names_the_process_and_the_counts)
 	ASSERT_TRUE(alive(pid));
 }
 
+/*
+ * What an exec hashed, the sweep takes from the module's digest cache instead of
+ * reading the file again (KASBLOCK_CMD_GET_FILE_DIGEST); the summary says how many.
+ */
+TEST_F(sweep, digests_the_module_knows_are_taken_from_its_cache)
+{
+	uint8_t digest[KASBLOCK_DIGEST_LEN], known[KASBLOCK_DIGEST_LEN];
+	char prog[PATH_MAX];
+	const char *p;
+	long cached;
+	pid_t pid;
+	int fd;
+
+	snprintf(prog, sizeof(prog), "%s/cached", self->dir);
+	ASSERT_EQ(0, kst_copy_tagged("kst-sleep", prog, "sweep:cached", digest));
+	/* Hashed at exec only with something listed; cached only once a second old. */
+	ASSERT_EQ(0, kst_add_unrelated(&self->nl));
+	usleep(2100000);
+	pid = start(self, prog, NULL, false);
+	ASSERT_LT(0, pid);
+	fd = open(prog, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, kst_nl_file_digest(&self->nl, fd, known));
+	close(fd);
+	ASSERT_EQ(0, memcmp(known, digest, sizeof(known)));
+	ASSERT_EQ(0, kst_add(&self->nl, digest, "kst-sweep-cached"));
+
+	ASSERT_EQ(10, sweep(self, "--json", NULL)) {
+		TH_LOG("stdout: %s\nstderr: %s", self->out, self->err);
+	}
+	ASSERT_NE(NULL, strstr(self->out, "\"label\":\"kst-sweep-cached\""));
+	p = strstr(self->out, "\"files_cached\":");
+	ASSERT_NE(NULL, p) {
+		TH_LOG("stdout: %s", self->out);
+	}
+	cached = strtol(p + strlen("\"files_cached\":"), NULL, 10);
+	/* At least the program; in practice also busybox, the tests and their libraries. */
+	ASSERT_LE(1, cached) {
+		TH_LOG("stdout: %s", self->out);
+	}
+
+	ASSERT_EQ(10, sweep(self, NULL, NULL));
+	ASSERT_NE(NULL, strstr(self->out, " files_cached="));
+	ASSERT_TRUE(alive(pid));
+}
+
 TEST_F(sweep, load_with_sweep_kill_stops_what_the_new_list_names)
 {
 	uint8_t digest[KASBLOCK_DIGEST_LEN];

@@ -656,6 +656,45 @@ int kb_nl_get_status(struct kb_nl *nl, struct kb_status *status)
 	return ret;
 }
 
+struct file_digest_reply {
+	uint8_t *digest;
+	bool have;
+};
+
+static int file_digest_attr(const struct nlattr *attr, void *data)
+{
+	struct file_digest_reply *r = data;
+
+	if (mnl_attr_get_type(attr) == KASBLOCK_A_FILE_DIGEST &&
+	    mnl_attr_get_payload_len(attr) == KASBLOCK_DIGEST_LEN) {
+		memcpy(r->digest, mnl_attr_get_payload(attr), KASBLOCK_DIGEST_LEN);
+		r->have = true;
+	}
+	return MNL_CB_OK;
+}
+
+static int file_digest_cb(const struct nlmsghdr *nlh, void *data)
+{
+	return mnl_attr_parse(nlh, sizeof(struct genlmsghdr), file_digest_attr, data) < 0 ? -EBADMSG : 0;
+}
+
+int kb_nl_file_digest(struct kb_nl *nl, int fd, uint8_t digest[KASBLOCK_DIGEST_LEN])
+{
+	struct file_digest_reply r = { .digest = digest };
+	char buf[MNL_NLMSG_HDRLEN + 64];
+	struct nlmsghdr *nlh;
+	int ret;
+
+	if (fd < 0)
+		return -EBADF;
+	nlh = kb_nl_put_header(buf, nl->family, KASBLOCK_CMD_GET_FILE_DIGEST, NLM_F_ACK, ++nl->seq);
+	mnl_attr_put_u32(nlh, KASBLOCK_A_FD, (uint32_t)fd);
+	ret = transact(nl, nlh, file_digest_cb, &r, NULL);
+	if (!ret && !r.have)
+		ret = -EBADMSG;
+	return ret;
+}
+
 struct dump_state {
 	struct kb_list *list;
 	uint64_t generation;

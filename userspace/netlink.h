@@ -76,6 +76,13 @@ int kb_nl_get_status(struct kb_nl *nl, struct kb_status *status);
 int kb_nl_send_entries(struct kb_nl *nl, uint8_t cmd, const struct kb_entry *entries, size_t n);
 
 /*
+ * The digest the module's digest cache holds for the open file fd (of this
+ * process), without hashing. -ENODATA: not cached (hash it yourself);
+ * -EOPNOTSUPP: a module older than KASBLOCK_CMD_GET_FILE_DIGEST.
+ */
+int kb_nl_file_digest(struct kb_nl *nl, int fd, uint8_t digest[KASBLOCK_DIGEST_LEN]);
+
+/*
  * Dump the active list into list (emptied first), restarting when the kernel
  * flags the dump as interrupted. -EAGAIN if it never held still.
  */

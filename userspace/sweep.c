@@ -24,8 +24,10 @@ static const char help[] =
 	"(shared libraries, dlopen()ed code, memfds) has a digest on the active\n"
 	"list, and every loaded module whose file has one. Blocking exec does not\n"
 	"stop what was already running when the list arrived; this finds it.\n"
-	"Each distinct file is hashed once. Deleted files and containers' files are\n"
-	"read through /proc/PID/map_files, which needs CAP_SYS_ADMIN.\n"
+	"Each distinct file is looked at once: the module's digest cache answers for\n"
+	"what was exec'd or mapped (and is unchanged since); the rest is hashed.\n"
+	"Deleted files and containers' files are read through /proc/PID/map_files,\n"
+	"which needs CAP_SYS_ADMIN.\n"
 	"\n"
 	"One line per finding: \"process ...\" per matching file of a process,\n"
 	"\"module ...\", \"unchecked ...\" for what could not be read, and a closing\n"
@@ -39,6 +41,11 @@ static const char help[] =
 	"Exit status: 0 nothing found, 10 found (and, with --kill, all of it stopped),\n"
 	"11 found and some processes could not be stopped, 1 error, 3 module not\n"
 	"loaded, 4 not permitted.\n";
+
+static int module_digest(void *ctx, int fd, uint8_t digest[KB_DIGEST_LEN])
+{
+	return kb_nl_file_digest(ctx, fd, digest);
+}
 
 int kb_sweep_cmd(struct kb_nl *nl, const char *cmd, unsigned int flags)
 {
@@ -64,6 +71,8 @@ int kb_sweep_cmd(struct kb_nl *nl, const char *cmd, unsigned int flags)
 
 	kb_sweep_init(&sw, &list);
 	sw.self = getpid();
+	sw.known_digest = module_digest;
+	sw.known_ctx = nl;
 	/* What the module would not hash at exec, the sweep does not either. */
 	if (status.have & (1ULL << KASBLOCK_A_MAX_HASH_SIZE))
 		sw.max_size = status.max_hash_size;

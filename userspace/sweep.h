@@ -6,8 +6,10 @@
  * Blocking exec does nothing about a program that was already running when
  * its digest was listed. A sweep reads every process's executable mappings
  * (/proc/PID/maps lines with 'x' and a file: the executable, the loader, the
- * shared libraries, dlopen()ed code, memfds) and hashes each distinct file
- * once, keyed by the (device, inode) that maps shows. Files are read through
+ * shared libraries, dlopen()ed code, memfds) and looks at each distinct file
+ * once, keyed by the (device, inode) that maps shows: it asks the module for
+ * the digest its cache already holds (every exec filled it), and hashes only
+ * what the module does not know. Files are read through
  * /proc/PID/map_files/<range>, which reaches deleted files and files of
  * other mount namespaces (it needs CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE),
  * else /proc/PID/exe, else /proc/PID/root/<path>. procfs is a parameter so
@@ -109,6 +111,7 @@ struct kb_sweep_stats {
 	unsigned long exited;		/* skipped: gone, or zombies, before they could be read */
 	unsigned long unreadable;	/* skipped: their /proc entries could not be read */
 	unsigned long files;		/* distinct files hashed */
+	unsigned long files_cached;	/* distinct files whose digest the module's cache gave */
 	unsigned long long bytes;	/* bytes hashed */
 	unsigned long files_unreadable;	/* process files that could not be read */
 	unsigned long files_oversize;	/* distinct files larger than max_size, not hashed */
@@ -125,6 +128,13 @@ struct kb_sweep {
 	const struct kb_list *list;	/* what to look for, sorted with kb_list_sort() */
 	uint64_t max_size;		/* larger files are not hashed: the module's max_hash_size */
 	pid_t self;			/* never signalled: the sweeping process (0: none) */
+	/*
+	 * The digest the module already knows for an open file (kb_nl_file_digest()), or
+	 * NULL to hash everything. Any error means "hash it"; -EOPNOTSUPP (an older
+	 * module) also stops the asking.
+	 */
+	int (*known_digest)(void *ctx, int fd, uint8_t digest[KB_DIGEST_LEN]);
+	void *known_ctx;
 
 	struct kb_sweep_proc *procs;	/* processes with at least one match, by pid */
 	size_t n_procs, cap_procs;

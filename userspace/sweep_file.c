@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * sweep: the digest of each distinct mapped file, computed once per sweep.
+ * sweep: the digest of each distinct mapped file, found once per sweep.
  *
- * The kernel does not export its digest cache, so the sweep hashes in user
- * space, and remembers by (device, inode) as /proc/PID/maps shows them: on a
- * busy host most processes map the same few dozen files, and every later
- * process costs a maps read and a table lookup. A failure that belongs to
+ * First from the module: every exec and executable mapping already hashed
+ * the file, and its digest cache answers for an open descriptor as long as
+ * the file is unchanged (KASBLOCK_CMD_GET_FILE_DIGEST), so a sweep of a busy
+ * host reads almost nothing. What the module does not know is hashed here.
+ * Either way the answer is remembered by (device, inode) as /proc/PID/maps
+ * shows them: on a busy host most processes map the same few dozen files, and
+ * every later process costs a maps read and a table lookup. A failure that belongs to
  * the file (too large, read error) is remembered too; one that belongs to
  * the way in (a process gone, map_files refused) is not.
  */
@@ -166,6 +169,16 @@ int kb_sweep_hash_fd(struct kb_sweep *sw, int fd, const struct kb_entry **entry)
 	/* Nothing listed: nothing can match, and reading every binary would be wasted. */
 	if (!sw->list || !sw->list->len)
 		return 0;
+	if (sw->known_digest) {
+		ret = sw->known_digest(sw->known_ctx, fd, digest);
+		if (!ret) {
+			sw->stats.files_cached++;
+			*entry = kb_sweep_lookup(sw->list, digest);
+			return 0;
+		}
+		if (ret == -EOPNOTSUPP)
+			sw->known_digest = NULL;
+	}
 	ret = kb_sha256_fd(fd, digest, &bytes);
 	if (ret < 0)
 		return ret;

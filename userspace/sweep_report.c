@@ -187,9 +187,9 @@ void kb_sweep_report_text(FILE *f, const struct kb_sweep *sw, const struct kb_sw
 		fputc('\n', f);
 	}
 	fprintf(f, "summary generation=%llu entries=%zu processes=%lu other_mntns=%lu files=%lu "
-		   "bytes=%llu modules=%lu found_processes=%zu found_modules=%zu",
+		   "bytes=%llu files_cached=%lu modules=%lu found_processes=%zu found_modules=%zu",
 		(unsigned long long)r->generation, r->entries, s->processes, s->other_mntns,
-		s->files, s->bytes, s->modules, sw->n_procs, sw->n_mods);
+		s->files, s->bytes, s->files_cached, s->modules, sw->n_procs, sw->n_mods);
 	if (r->kill)
 		fprintf(f, " stopped=%zu not_stopped=%zu", stopped, sw->n_procs - stopped);
 	fprintf(f, " kernel_threads=%lu exited=%lu unreadable=%lu files_unreadable=%lu "
@@ -288,8 +288,8 @@ void kb_sweep_report_json(FILE *f, const struct kb_sweep *sw, const struct kb_sw
 		fputc('}', f);
 	}
 	fprintf(f, "],\"scanned\":{\"processes\":%lu,\"other_mntns\":%lu,\"files\":%lu,"
-		   "\"bytes\":%llu,\"modules\":%lu}",
-		s->processes, s->other_mntns, s->files, s->bytes, s->modules);
+		   "\"bytes\":%llu,\"files_cached\":%lu,\"modules\":%lu}",
+		s->processes, s->other_mntns, s->files, s->bytes, s->files_cached, s->modules);
 	fprintf(f, ",\"skipped\":{\"kernel_threads\":%lu,\"exited\":%lu,\"unreadable\":%lu,"
 		   "\"files_unreadable\":%lu,\"files_oversize\":%lu,\"modules_without_file\":%lu}}\n",
 		s->kernel_threads, s->exited, s->unreadable, s->files_unreadable, s->files_oversize,

@@ -542,6 +542,78 @@ static void test_fake_proc_walk(void)
 	teardown();
 }
 
+/* A stand-in for the module's digest cache: it "knows" one inode, with a chosen digest. */
+struct fake_module {
+	ino_t ino;
+	uint8_t digest[KB_DIGEST_LEN];
+	int other;		/* what it answers for every other file */
+	unsigned int calls;
+};
+
+static int fake_known_digest(void *ctx, int fd, uint8_t digest[KB_DIGEST_LEN])
+{
+	struct fake_module *m = ctx;
+	struct stat st;
+
+	m->calls++;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode))
+		return -EBADF;
+	if (m->other == -EOPNOTSUPP || st.st_ino != m->ino)
+		return m->other;
+	memcpy(digest, m->digest, KB_DIGEST_LEN);
+	return 0;
+}
+
+/*
+ * The module's answer is taken instead of reading the file: it says the clean program
+ * hashed to the listed "kesl" digest (as it would have, had the file changed after the
+ * sweep's ancestors ran it), and the sweep believes it without hashing that file.
+ */
+static void test_module_digests_are_used(void)
+{
+	struct fake_module m = { .other = -ENODATA };
+	const struct kb_sweep_proc *p;
+	struct kb_sweep sw;
+	struct world w;
+
+	setup();
+	build_world(&w);
+	m.ino = w.clean.st.st_ino;
+	digest_of("listed program\n", m.digest);
+	kb_sweep_init(&sw, &w.list);
+	sw.proc = w.proc;
+	sw.known_digest = fake_known_digest;
+	sw.known_ctx = &m;
+	CHECK_INT(kb_sweep_processes(&sw), 0);
+	p = find_proc(&sw, 101);
+	CHECK(p != NULL);
+	if (p) {
+		CHECK_INT(p->n_matches, 2);	/* the "clean" executable, and the library */
+		CHECK(p->matches[0].exe);
+		CHECK_STR(p->matches[0].entry->label, "kesl");
+	}
+	CHECK_INT(sw.stats.files_cached, 1);	/* the clean program, asked once for two processes */
+	CHECK_INT(sw.stats.files, 3);		/* kesl, libkav, gone: hashed */
+	CHECK_INT(m.calls, 4);			/* each distinct file once */
+	kb_sweep_free(&sw);
+
+	/* A module without the command: asked once, then everything is hashed. */
+	m.other = -EOPNOTSUPP;
+	m.calls = 0;
+	kb_sweep_init(&sw, &w.list);
+	sw.proc = w.proc;
+	sw.known_digest = fake_known_digest;
+	sw.known_ctx = &m;
+	CHECK_INT(kb_sweep_processes(&sw), 0);
+	CHECK_INT(m.calls, 1);
+	CHECK_INT(sw.stats.files_cached, 0);
+	CHECK_INT(sw.stats.files, 4);
+	CHECK(find_proc(&sw, 101) && find_proc(&sw, 101)->n_matches == 1);
+	kb_sweep_free(&sw);
+	kb_list_free(&w.list);
+	teardown();
+}
+
 static void test_fake_oversize_and_empty_list(void)
 {
 	struct kb_list empty = { 0 };
@@ -1034,6 +1106,7 @@ int main(void)
 	RUN(test_lookup);
 	RUN(test_fake_proc_walk);
 	RUN(test_fake_oversize_and_empty_list);
+	RUN(test_module_digests_are_used);
 	RUN(test_fake_modules);
 	RUN(test_reports);
 	RUN(test_quoting);
