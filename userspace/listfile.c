@@ -6,6 +6,7 @@
  * a silently skipped line is a hash that is silently not blocked.
  */
 
+#include <endian.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -40,10 +41,23 @@ int kb_list_push(struct kb_list *list, const struct kb_entry *entry)
 	return 0;
 }
 
+/*
+ * Bytewise digest order. Digests are uniformly random, so the first eight bytes,
+ * compared as one big-endian number, almost always decide; memcmp() only breaks ties.
+ */
 static int entry_cmp(const void *a, const void *b)
 {
-	return memcmp(((const struct kb_entry *)a)->digest, ((const struct kb_entry *)b)->digest,
-		      KB_DIGEST_LEN);
+	const uint8_t *x = ((const struct kb_entry *)a)->digest;
+	const uint8_t *y = ((const struct kb_entry *)b)->digest;
+	uint64_t hx, hy;
+
+	memcpy(&hx, x, sizeof(hx));
+	memcpy(&hy, y, sizeof(hy));
+	hx = be64toh(hx);
+	hy = be64toh(hy);
+	if (hx != hy)
+		return hx < hy ? -1 : 1;
+	return memcmp(x + sizeof(hx), y + sizeof(hy), KB_DIGEST_LEN - sizeof(hx));
 }
 
 void kb_list_sort(struct kb_list *list)
