@@ -140,7 +140,10 @@ bool kb_cache_lookup(struct file *file, u8 digest[KASBLOCK_DIGEST_LEN])
 {
 	bool hit = lookup(file, digest);
 
-	atomic64_inc(hit ? &kb_cache_stats.hits : &kb_cache_stats.misses);
+	if (hit)
+		this_cpu_inc(kb_hot_counters.cache_hits);
+	else
+		this_cpu_inc(kb_hot_counters.cache_misses);
 	return hit;
 }
 

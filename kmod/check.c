@@ -14,6 +14,22 @@
 #include "kasblock.h"
 
 struct kb_counters kb_counters;
+DEFINE_PER_CPU(struct kb_hot_counters, kb_hot_counters);
+
+/* Each CPU's counts only grow, so a sum read while they move is still a fair reading. */
+void kb_hot_counters_sum(struct kb_hot_counters *sum)
+{
+	const struct kb_hot_counters *c;
+	int cpu;
+
+	memset(sum, 0, sizeof(*sum));
+	for_each_possible_cpu(cpu) {
+		c = per_cpu_ptr(&kb_hot_counters, cpu);
+		sum->checks += READ_ONCE(c->checks);
+		sum->cache_hits += READ_ONCE(c->cache_hits);
+		sum->cache_misses += READ_ONCE(c->cache_misses);
+	}
+}
 
 /*
  * One policy for every way hashing can fail (too large, read error, no memory, or, for
@@ -94,7 +110,7 @@ int kb_check_file(struct file *file, const char *op)
 	u8 digest[KASBLOCK_DIGEST_LEN];
 	int err;
 
-	atomic64_inc(&kb_counters.checks);
+	this_cpu_inc(kb_hot_counters.checks);
 	/* Nothing listed: nothing to hash. An add racing with this check orders after it. */
 	if (kb_blocklist_is_empty())
 		return 0;
@@ -118,7 +134,7 @@ int kb_check_known_file(struct file *file, const char *op)
 	struct kb_scratch *scratch;
 	int err;
 
-	atomic64_inc(&kb_counters.checks);
+	this_cpu_inc(kb_hot_counters.checks);
 	if (kb_blocklist_is_empty())
 		return 0;
 	if (kb_cache_lookup(file, digest))
@@ -142,7 +158,7 @@ int kb_check_buffer(const void *buf, size_t size, struct file *file, const char 
 	struct kb_scratch *scratch;
 	int err;
 
-	atomic64_inc(&kb_counters.checks);
+	this_cpu_inc(kb_hot_counters.checks);
 	if (kb_blocklist_is_empty())
 		return 0;
 	scratch = kb_scratch_get();

@@ -4,6 +4,7 @@
 #define _KASBLOCK_H
 
 #include <linux/atomic.h>
+#include <linux/percpu.h>
 #include <linux/time64.h>
 #include <linux/types.h>
 #include "uapi/kasblock.h"
@@ -77,9 +78,7 @@ struct kb_validator {
 };
 struct kb_cache_claim;
 struct kb_cache_stats {
-	atomic64_t hits;
-	atomic64_t misses;
-	atomic64_t evictions;
+	atomic64_t evictions;	/* hits and misses are in kb_hot_counters */
 };
 extern struct kb_cache_stats kb_cache_stats;
 int kb_cache_init(void);
@@ -96,8 +95,21 @@ void kb_cache_store(struct file *file, const struct kb_validator *before,
 unsigned int kb_cache_count(void);
 
 /* check.c: the verdict for one file, shared by every hook. */
+
+/*
+ * What every exec and executable mapping counts, on every CPU at once: per-CPU, so the
+ * hot path touches no shared cache line; summed when status is read.
+ */
+struct kb_hot_counters {
+	u64 checks;
+	u64 cache_hits;
+	u64 cache_misses;
+};
+DECLARE_PER_CPU(struct kb_hot_counters, kb_hot_counters);
+void kb_hot_counters_sum(struct kb_hot_counters *sum);
+
+/* Rare events: a denial, a hash, an error. */
 struct kb_counters {
-	atomic64_t checks;
 	atomic64_t denials;
 	atomic64_t bytes_hashed;
 	atomic64_t errors;

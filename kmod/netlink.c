@@ -297,20 +297,21 @@ static int cmd_get_file_digest(struct sk_buff *skb, struct genl_info *info)
 static int put_counters(struct sk_buff *msg)
 {
 	struct nlattr *nest = nla_nest_start(msg, KASBLOCK_A_COUNTERS);
+	struct kb_hot_counters hot;
 
+	kb_hot_counters_sum(&hot);
 	if (!nest ||
-	    nla_put_u64_64bit(msg, KASBLOCK_COUNTER_A_CHECKS, atomic64_read(&kb_counters.checks),
-			      KASBLOCK_COUNTER_A_PAD) ||
+	    nla_put_u64_64bit(msg, KASBLOCK_COUNTER_A_CHECKS, hot.checks, KASBLOCK_COUNTER_A_PAD) ||
 	    nla_put_u64_64bit(msg, KASBLOCK_COUNTER_A_DENIALS, atomic64_read(&kb_counters.denials),
 			      KASBLOCK_COUNTER_A_PAD) ||
 	    nla_put_u64_64bit(msg, KASBLOCK_COUNTER_A_BYTES_HASHED,
 			      atomic64_read(&kb_counters.bytes_hashed), KASBLOCK_COUNTER_A_PAD) ||
 	    nla_put_u64_64bit(msg, KASBLOCK_COUNTER_A_ERRORS, atomic64_read(&kb_counters.errors),
 			      KASBLOCK_COUNTER_A_PAD) ||
-	    nla_put_u64_64bit(msg, KASBLOCK_COUNTER_A_CACHE_HITS,
-			      atomic64_read(&kb_cache_stats.hits), KASBLOCK_COUNTER_A_PAD) ||
-	    nla_put_u64_64bit(msg, KASBLOCK_COUNTER_A_CACHE_MISSES,
-			      atomic64_read(&kb_cache_stats.misses), KASBLOCK_COUNTER_A_PAD) ||
+	    nla_put_u64_64bit(msg, KASBLOCK_COUNTER_A_CACHE_HITS, hot.cache_hits,
+			      KASBLOCK_COUNTER_A_PAD) ||
+	    nla_put_u64_64bit(msg, KASBLOCK_COUNTER_A_CACHE_MISSES, hot.cache_misses,
+			      KASBLOCK_COUNTER_A_PAD) ||
 	    nla_put_u64_64bit(msg, KASBLOCK_COUNTER_A_CACHE_EVICTIONS,
 			      atomic64_read(&kb_cache_stats.evictions), KASBLOCK_COUNTER_A_PAD) ||
 	    nla_put_u64_64bit(msg, KASBLOCK_COUNTER_A_EVENTS_DROPPED,
