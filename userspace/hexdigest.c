@@ -30,7 +30,8 @@ int kb_hex_parse(const char *s, size_t len, uint8_t out[KB_DIGEST_LEN], const ch
 			hi = kb_hex_value(u[2 * i]);
 			lo = kb_hex_value(u[2 * i + 1]);
 			bad |= hi | lo;
-			bytes[i] = (uint8_t)(hi << 4 | lo);
+			/* Unsigned: hi is -1 for a bad digit, and a negative << is undefined. */
+			bytes[i] = (uint8_t)((unsigned int)hi << 4 | (unsigned int)lo);
 		}
 		if (bad >= 0) {
 			memcpy(out, bytes, KB_DIGEST_LEN);
