@@ -10,6 +10,9 @@ PKGS=(
 	# kasblockctl hash --module reads xz, zstd and gzip modules (its test
 	# makes them with zstd); the signing test makes a throwaway key (openssl).
 	liblzma-dev libzstd-dev zlib1g-dev zstd openssl
+	# The parsers' fuzz harnesses (make -C userspace fuzz, and part of check):
+	# clang and its libFuzzer and sanitizer runtimes.
+	clang-14 libclang-rt-14-dev
 	qemu-system-x86 busybox-static cpio xz-utils gzip kmod bc
 	linux-source-6.12
 	# The two kernel lines the VM tests boot (see KB_LINES in lib.sh). The
