@@ -216,4 +216,18 @@ void kst_loop_free(struct kst_loop *loop);
 /* Monotonic milliseconds. */
 uint64_t kst_now_ms(void);
 
+/*
+ * Signs of a sick kernel in the kernel log, read as it is written: the ring
+ * buffer the VM dumps at the end of a run keeps only its last 128 KB, and a
+ * test that changes the policy thousands of times (one log line each) pushes
+ * its own warnings out of it. kst_kmsg_open() starts reading /dev/kmsg at its
+ * end (a descriptor, or -errno); kst_kmsg_check() reads what was logged since
+ * and copies the first kernel line that reports a warning, BUG, oops, lockdep,
+ * RCU stall or the like into line: 1 when there was one, 0 when not, -errno.
+ * *lost (if set) counts the times records were overwritten before they could
+ * be read (each time, one or more).
+ */
+int kst_kmsg_open(void);
+int kst_kmsg_check(int fd, char *line, size_t len, unsigned long *lost);
+
 #endif /* KST_HELPERS_H */

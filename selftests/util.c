@@ -584,3 +584,80 @@ int kst_copy_tagged(const char *name, const char *dst, const char *tag,
 	return ret;
 }
 
+
+int kst_kmsg_open(void)
+{
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	if (lseek(fd, 0, SEEK_END) < 0) {
+		int ret = -errno;
+
+		close(fd);
+		return ret;
+	}
+	return fd;
+}
+
+/* What scripts/check.sh counts as a kernel in trouble, for its log scan. */
+static const char *const sick[] = {
+	"WARNING:", "BUG:", "Oops", "Call Trace", "KASAN", "UBSAN", "kernel BUG",
+	"general protection", "RCU stall", "self-detected stall", "rcu: INFO",
+	"detected stalls", "lockdep", "possible circular locking",
+	"possible recursive locking", "sleeping function called from invalid context",
+	"Panic", "panic", "soft lockup", "hard LOCKUP", "blocked for more than",
+	"list_add corruption", "list_del corruption", "refcount_t: ",
+	"Unable to handle", "double fault", "stack-protector", "BUG kmalloc",
+	"Memory leak", "kmemleak", NULL,
+};
+
+/* kasblock's event and policy lines: their comm= and path= are the tests' text. */
+static const char *const quoting[] = {
+	"kasblock: denied ", "kasblock: would deny ", "kasblock: cannot hash",
+	"kasblock: policy changed:", "kasblock: policy refused:",
+	"Kernel command line:", NULL,
+};
+
+int kst_kmsg_check(int fd, char *line, size_t len, unsigned long *lost)
+{
+	char rec[8192];
+	int found = 0;
+
+	for (;;) {
+		const char *const *s;
+		unsigned int prio;
+		char *msg, *end;
+		ssize_t n = read(fd, rec, sizeof(rec) - 1);
+
+		if (n < 0 && errno == EPIPE) {
+			/* Overwritten before we read it; the next read goes on. */
+			if (lost)
+				++*lost;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return errno == EAGAIN ? found : -errno;
+		rec[n] = '\0';
+		/* "prio,seq,usec,flags[,...];message\n" and " KEY=value" lines. */
+		msg = strchr(rec, ';');
+		if (!msg || sscanf(rec, "%u,", &prio) != 1 || prio >> 3)
+			continue;	/* not from the kernel (facility 0) */
+		msg++;
+		end = strchrnul(msg, '\n');
+		*end = '\0';
+		/* Lines quoting test-chosen text, which check.sh skips too. */
+		for (s = quoting; *s && strncmp(msg, *s, strlen(*s)); s++)
+			;
+		if (*s)
+			continue;
+		for (s = sick; *s && !strstr(msg, *s); s++)
+			;
+		if (*s && !found) {
+			snprintf(line, len, "%s", msg);
+			found = 1;
+		}
+	}
+}
