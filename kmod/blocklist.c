@@ -18,7 +18,10 @@
  *  - The bucket is chosen by SipHash under a per-table random key: digests are file
  *    contents an attacker can grind, and must not be able to pile into one chain.
  *
- * Each change of the active list or the mode increments `generation`, under the lock.
+ * Each change of the active list or the mode increments `generation`, under the lock,
+ * and stamps it on the active table: a dump reports the generation of the table it
+ * walked, so a part that walked a newly published table never carries the old number
+ * (which would hide the change from the dump's consistency check).
  *
  * Once `locked` (until reboot), nothing may make the policy weaker: entries can be added,
  * but not deleted, flushed or replaced by a list that drops one, and the mode stays
@@ -48,6 +51,7 @@ struct kb_entry {
 };
 
 struct kb_table {
+	u64 generation;		/* what `generation` was when this table last changed */
 	siphash_key_t key;
 	unsigned int count;
 	unsigned int bits;
@@ -66,6 +70,15 @@ static u8 policy_digest[KASBLOCK_DIGEST_LEN];	/* cache of kb_blocklist_policy_di
 static u64 policy_digest_generation = U64_MAX;
 
 #define deref_locked(p) rcu_dereference_protected(p, lockdep_is_held(&policy_lock))
+
+/* After an in-place change of the active table or of the mode. Under policy_lock. */
+static void bump_generation(void)
+{
+	u64 g = generation + 1;
+
+	WRITE_ONCE(deref_locked(active)->generation, g);
+	WRITE_ONCE(generation, g);
+}
 
 static int refuse_locked(const char *what, struct netlink_ext_ack *extack)
 {
@@ -280,6 +293,8 @@ static int batch_add(struct kb_table **tp, bool published, struct kb_entry_spec 
 	}
 	if (nt) {
 		if (published) {
+			/* The generation the caller is about to bump to, stamped before publishing. */
+			nt->generation = generation + 1;
 			rcu_assign_pointer(active, nt);
 			synchronize_rcu();
 			table_free(t);
@@ -312,7 +327,7 @@ int kb_blocklist_add(struct kb_entry_spec *specs, unsigned int n, struct netlink
 	t = deref_locked(active);
 	err = batch_add(&t, true, specs, n, extack);
 	if (!err)
-		generation++;
+		bump_generation();
 	mutex_unlock(&policy_lock);
 	return err;
 }
@@ -349,7 +364,7 @@ int kb_blocklist_del(struct kb_entry_spec *specs, unsigned int n, struct netlink
 		hlist_del_rcu(&gone[i]->node);
 		t->count--;
 	}
-	generation++;
+	bump_generation();
 	synchronize_rcu();
 	for (i = 0; i < n; i++)
 		entry_free(gone[i]);
@@ -365,8 +380,9 @@ static void publish(struct kb_table *t)
 {
 	struct kb_table *old = deref_locked(active);
 
+	t->generation = generation + 1;
 	rcu_assign_pointer(active, t);
-	generation++;
+	WRITE_ONCE(generation, t->generation);
 	synchronize_rcu();
 	table_free(old);
 }
@@ -533,8 +549,8 @@ int kb_blocklist_walk(unsigned long *bucket, unsigned long *skip, u64 *gen,
 	int err = 0;
 
 	rcu_read_lock();
-	*gen = READ_ONCE(generation);
 	t = rcu_dereference(active);
+	*gen = READ_ONCE(t->generation);
 	for (b = *bucket; b < (1UL << t->bits); b++) {
 		i = 0;
 		hlist_for_each_entry_rcu(e, &t->buckets[b], node) {
@@ -564,7 +580,7 @@ int kb_blocklist_set_mode(int m, struct netlink_ext_ack *extack)
 		err = refuse_locked("mode change", extack);
 	} else if (mode != m) {
 		WRITE_ONCE(mode, m);
-		generation++;
+		bump_generation();
 	}
 	mutex_unlock(&policy_lock);
 	return err;
@@ -580,7 +596,7 @@ bool kb_blocklist_lock(void)
 	if (newly) {
 		WRITE_ONCE(locked, true);
 		WRITE_ONCE(mode, KASBLOCK_MODE_ENFORCE);
-		generation++;
+		bump_generation();
 		/* Never put: rmmod now fails with "in use" until reboot. */
 		__module_get(THIS_MODULE);
 	}
