@@ -435,9 +435,13 @@ static int dump_cb(const struct nlmsghdr *h, void *data)
 	mnl_attr_for_each(a, h, sizeof(struct genlmsghdr)) {
 		switch (mnl_attr_get_type(a)) {
 		case KASBLOCK_A_GENERATION:
-			/* Every part of one uninterrupted dump shows one generation. */
+			/*
+			 * Every part of one uninterrupted dump shows one generation. A part
+			 * that shows another must be flagged as interrupted (then the dump
+			 * starts again); unflagged, the kernel has mixed two lists.
+			 */
 			if (p->have_generation && p->generation != mnl_attr_get_u64(a))
-				return -ESTALE;
+				return h->nlmsg_flags & NLM_F_DUMP_INTR ? -EINTR : -ESTALE;
 			p->generation = mnl_attr_get_u64(a);
 			p->have_generation = true;
 			break;
