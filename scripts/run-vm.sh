@@ -49,7 +49,11 @@ qemu_cmd() {
 	# log, and the remaining tests still run.
 	# kbvm.timeout: the VM's own watchdog fires 30 s before QEMU is killed,
 	# so that a hung test still leaves a kernel log and task dump.
-	cmdline="console=ttyS0 panic=-1 loglevel=7 printk.time=1 kbvm.run=$run"
+	# log_buf_len: the harness scans the dmesg dump taken at the end of the run
+	# for warnings (only errors reach the console live), and the default 128 KB
+	# ring wraps long before that: the netlink fuzz and stress tests alone log
+	# thousands of policy changes, and an early warning would scroll out.
+	cmdline="console=ttyS0 panic=-1 loglevel=7 printk.time=1 log_buf_len=16M kbvm.run=$run"
 	[ "$run" != shell ] && [ "$timeout" -gt 60 ] && cmdline="$cmdline kbvm.timeout=$((timeout - 30))"
 	cmdline="$cmdline $append"
 	QEMU=(qemu-system-x86_64 -nodefaults -no-user-config -no-reboot
