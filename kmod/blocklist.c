@@ -71,12 +71,18 @@ static u64 policy_digest_generation = U64_MAX;
 
 #define deref_locked(p) rcu_dereference_protected(p, lockdep_is_held(&policy_lock))
 
-/* After an in-place change of the active table or of the mode. Under policy_lock. */
+/*
+ * After an in-place change of the active table or of the mode. Under policy_lock.
+ * There is no table yet while the load parameters are parsed (mode=monitor sets the
+ * mode before kb_blocklist_init()); the first table takes the generation then.
+ */
 static void bump_generation(void)
 {
+	struct kb_table *t = deref_locked(active);
 	u64 g = generation + 1;
 
-	WRITE_ONCE(deref_locked(active)->generation, g);
+	if (t)
+		WRITE_ONCE(t->generation, g);
 	WRITE_ONCE(generation, g);
 }
 
@@ -688,6 +694,7 @@ int kb_blocklist_init(void)
 		kmem_cache_destroy(entry_cache);
 		return -ENOMEM;
 	}
+	t->generation = generation;
 	RCU_INIT_POINTER(active, t);
 	return 0;
 }
