@@ -14,9 +14,6 @@
 
 #include "common.h"
 
-/* More than the module's "changed within the last second" window. */
-#define KST_AGE_US 2100000
-
 static char *slurp(const char *path, size_t *len)
 {
 	struct stat st;

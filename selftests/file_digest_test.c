@@ -14,13 +14,6 @@
 
 #include "common.h"
 
-/*
- * On a filesystem without i_version the module does not cache a file changed
- * within the last second (cache.c): programs are aged past that before their
- * first exec, as cache_test does.
- */
-#define KST_AGE_US 2100000
-
 FIXTURE(file_digest) {
 	struct kst_nl nl;
 	char dir[64];

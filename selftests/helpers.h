@@ -28,6 +28,13 @@
 
 #define KST_HEX_LEN (2 * KASBLOCK_DIGEST_LEN)
 
+/*
+ * On a filesystem without i_version the module does not cache a file changed within
+ * the last second (kmod/cache.c): a test that needs a file cached waits this long
+ * after writing it, before its first exec.
+ */
+#define KST_AGE_US 2100000
+
 /* sha256.c: an implementation independent of the module's and the tool's. */
 void kst_sha256(const void *data, size_t len, uint8_t out[KASBLOCK_DIGEST_LEN]);
 int kst_sha256_file(const char *path, uint8_t out[KASBLOCK_DIGEST_LEN]);

@@ -385,7 +385,7 @@ TEST_F(sweep, digests_the_module_knows_are_taken_from_its_cache)
 	ASSERT_EQ(0, kst_copy_tagged("kst-sleep", prog, "sweep:cached", digest));
 	/* Hashed at exec only with something listed; cached only once a second old. */
 	ASSERT_EQ(0, kst_add_unrelated(&self->nl));
-	usleep(2100000);
+	usleep(KST_AGE_US);
 	pid = start(self, prog, NULL, false);
 	ASSERT_LT(0, pid);
 	fd = open(prog, O_RDONLY | O_CLOEXEC);
