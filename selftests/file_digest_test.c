@@ -10,6 +10,7 @@
  */
 
 #define _GNU_SOURCE
+#include <libmnl/libmnl.h>
 #include <sys/stat.h>
 
 #include "common.h"
@@ -177,6 +178,60 @@ TEST_F(file_digest, not_a_regular_file_is_einval)
 	BAD(EINVAL, NOTREG, kst_nl_file_digest(&self->nl, fds[0], got));
 	close(fds[0]);
 	close(fds[1]);
+}
+
+/* A request with KASBLOCK_A_FD of len bytes (the policy wants exactly 4). */
+static int send_fd_attr_of_len(struct kst_nl *nl, size_t len)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	uint8_t raw[8] = { 0 };
+	struct nlmsghdr *h = kst_nl_msg(nl, buf, KASBLOCK_CMD_GET_FILE_DIGEST, 0);
+
+	mnl_attr_put(h, KASBLOCK_A_FD, len, raw);
+	return kst_nl_send(nl, h);
+}
+
+TEST_F(file_digest, descriptor_attribute_of_the_wrong_size_is_einval)
+{
+	static const size_t lens[] = { 0, 2, 8 };
+	struct kst_snapshot after;
+	size_t i;
+
+	for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+		ASSERT_EQ(-EINVAL, send_fd_attr_of_len(&self->nl, lens[i]));
+		/* The netlink policy's own message: the kernel words it, not kasblock. */
+		ASSERT_NE('\0', self->nl.extack[0]) {
+			TH_LOG("no extack for a %zu-byte KASBLOCK_A_FD", lens[i]);
+		}
+	}
+	ASSERT_EQ(0, kst_snapshot(&self->nl, &after));
+	ASSERT_TRUE(kst_snapshot_equal(&self->before, &after));
+}
+
+/* ADD with a descriptor beside its entries: refused whole, nothing added. */
+static int add_with_fd_attr(struct kst_nl *nl)
+{
+	struct kst_entry e;
+	struct nlmsghdr *h;
+	void *buf = malloc(KST_MSG_MAX);
+	int ret;
+
+	if (!buf)
+		return -ENOMEM;
+	kst_fake_entry(&e, 4242, "kst-fd-extra");
+	h = kst_nl_msg(nl, buf, KASBLOCK_CMD_ADD, 0);
+	ret = kst_nl_put_entries(h, &e, 1);
+	if (!ret) {
+		mnl_attr_put_u32(h, KASBLOCK_A_FD, 0);
+		ret = kst_nl_send(nl, h);
+	}
+	free(buf);
+	return ret;
+}
+
+TEST_F(file_digest, descriptor_attribute_on_another_command_is_einval)
+{
+	BAD(EINVAL, "attribute not valid for this command", add_with_fd_attr(&self->nl));
 }
 
 TEST_HARNESS_MAIN

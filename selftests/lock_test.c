@@ -89,6 +89,22 @@ TEST_F(locked, add_is_still_allowed)
 	ASSERT_EQ(self->before.nr + 1, st.nr_entries);
 }
 
+/* GET_FILE_DIGEST changes nothing, so the lock does not refuse it (uapi/kasblock.h). */
+TEST_F(locked, file_digest_is_still_answered)
+{
+	uint8_t digest[KASBLOCK_DIGEST_LEN];
+	int fd, ret;
+
+	ASSERT_EQ(EPERM, kst_run(self->listed));
+	fd = open(self->listed, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	ret = kst_nl_file_digest(&self->nl, fd, digest);
+	close(fd);
+	ASSERT_TRUE(ret == 0 || ret == -ENODATA) {
+		TH_LOG("GET_FILE_DIGEST when locked: %d (%s)", ret, self->nl.extack);
+	}
+}
+
 TEST_F(locked, del_is_refused)
 {
 	struct kst_entry e;
