@@ -13,7 +13,7 @@ static const char usage[] = "Usage: kasblockctl status [--json]\n";
 static const char help[] =
 	"\n"
 	"Print the mode, the number of entries and the limit, the list generation,\n"
-	"the failure policy, the largest file hashed, the kernel's SHA-256 driver,\n"
+	"the failure policy, the largest file hashed, the SHA-256 driver in use,\n"
 	"the counters since the module was loaded, whether the policy is locked,\n"
 	"the policy digest and the digest cache's use.\n"
 	"\n"
