@@ -97,7 +97,8 @@ kdir-check:
 		echo "e.g. make KDIR=/usr/src/linux-headers-6.12.117+deb12-cloud-amd64"; \
 		exit 1; }
 
-# build/cache keeps the downloaded kernels: see distclean.
+# Downloaded kernels and build roots live in /var/cache/kasblock (KB_CACHE), outside
+# the tree, so that a fresh clone reuses them: clean keeps them, distclean removes them.
 clean:
 	rm -f Module.symvers modules.order .module-common.o .*.cmd
 	find kmod \( -name '*.o' -o -name '*.ko' -o -name '*.ko.xz' -o -name '*.mod' -o -name '*.mod.c' \
@@ -105,10 +106,10 @@ clean:
 	rm -rf .tmp_versions
 	if [ -f userspace/Makefile ]; then $(MAKE) -C userspace clean; fi
 	if [ -f selftests/Makefile ]; then $(MAKE) -C selftests clean; fi
-	if [ -d build ]; then find build -mindepth 1 -maxdepth 1 ! -name cache -exec rm -rf {} +; fi
+	rm -rf build
 
 distclean: clean
-	rm -rf build
+	rm -rf "$${KB_CACHE:-/var/cache/kasblock}"
 
 help:
 	@echo 'kasblock: block exec of files by SHA-256 (kernel module + kasblockctl)'
@@ -134,5 +135,5 @@ help:
 	@echo '  make shell            interactive VM with the module loaded (KERNEL=6.1|6.12)'
 	@echo '  make selftests        build the selftests into build/selftests'
 	@echo
-	@echo '  make clean            remove build products (keeps downloaded kernels)'
-	@echo '  make distclean        remove build/ entirely'
+	@echo '  make clean            remove build products (keeps the cache in /var/cache/kasblock)'
+	@echo '  make distclean        remove build/ and the cache'

@@ -3,7 +3,7 @@
 # kasblock.ko, boot it in QEMU with the selftests and read the results.
 #
 # usage: check.sh [LINE|KVER...]  (default: every line in lib.sh, "6.1 6.12";
-#                                  a KVER may name a kernel in build/cache/kernel)
+#                                  a KVER may name a kernel in $KB_CACHE/kernel)
 #
 # A kernel passes when its TAP has no "not ok", the plan is complete, the VM
 # reached its end marker, kasblock.ko loaded, the module built without

@@ -8,17 +8,17 @@
 #   6.12.117-kasblock-debug) on stdout; --print-kver only prints the release
 #   of a finished build (exit 1 when there is none for the current inputs).
 #
-# Layout (build/cache survives `make clean`):
-#   build/cache/debug-kernel/src/          the source, extracted once per
+# Layout ($KB_CACHE survives `make clean`):
+#   $KB_CACHE/debug-kernel/src/          the source, extracted once per
 #                                          linux-source version
-#   build/cache/debug-kernel/obj-<key>/    the kbuild output (O=); <key>
+#   $KB_CACHE/debug-kernel/obj-<key>/    the kbuild output (O=); <key>
 #                                          hashes the fragment, the source
 #                                          version, the compiler and this
 #                                          recipe, so an unchanged second run
 #                                          does nothing (and a changed
 #                                          fragment rebuilds incrementally)
-#   build/cache/debug-kernel/build.log     the last build's output
-#   build/cache/kernel/<kver>/             vmlinuz, lib/modules/<kver>/ and
+#   $KB_CACHE/debug-kernel/build.log     the last build's output
+#   $KB_CACHE/kernel/<kver>/             vmlinuz, lib/modules/<kver>/ and
 #                                          build -> obj-<key>: the layout
 #                                          run-vm.sh and mkinitramfs.sh read,
 #                                          and a kbuild dir for M= builds
@@ -168,7 +168,7 @@ fi
 kver=$(cat "$obj/.kb-done")
 kdir=$KB_CACHE/kernel/$kver
 # Install where run-vm.sh and mkinitramfs.sh look for a kernel (again after
-# build/cache/kernel was cleaned, or when another key built this release).
+# $KB_CACHE/kernel was cleaned, or when another key built this release).
 if ! [ -f "$kdir/vmlinuz" ] || [ "$(readlink "$kdir/build")" != "$obj" ]; then
 	rm -rf "$kdir"
 	mkdir -p "$kdir"

@@ -1,6 +1,6 @@
 #!/bin/bash
 # Unpack the Debian kernel matching an installed headers package into
-# build/cache/kernel/<kver>/ (vmlinuz + lib/modules/<kver>/), without
+# $KB_CACHE/kernel/<kver>/ (vmlinuz + lib/modules/<kver>/), without
 # installing it on the host: apt-get download + dpkg-deb -x.
 #
 # usage: fetch-kernel.sh KVER|LINE     (e.g. 6.1.0-56-cloud-amd64, or 6.12)

@@ -1,17 +1,21 @@
 # kasblock build/VM scripts: shared helpers, sourced (not executed).
 # shellcheck shell=bash
 #
-# Everything the scripts produce lives under build/ at the top of the tree:
-#   build/cache/                 downloaded linux-image .debs and the kernels
-#                                unpacked from them (kept across runs)
-#   build/cache/kernel/<kver>/   vmlinuz + lib/modules/<kver>/ of one kernel
-#   build/userspace/             selftests output (make -C selftests OUT=...)
+# What the scripts download or build once lives in a cache outside the tree,
+# so that a fresh clone (CI's) finds it; each item carries a stamp of what it
+# was made from and is rebuilt when that changes or it is missing:
+#   $KB_CACHE/                   (KB_CACHE, default /var/cache/kasblock)
+#   $KB_CACHE/debs/              downloaded linux-image .debs
+#   $KB_CACHE/kernel/<kver>/     vmlinuz + lib/modules/<kver>/ of one kernel
+#   $KB_CACHE/debug-kernel/      the debug kernel's source and objects
+# What one checkout builds lives under build/ at the top of the tree:
+#   build/selftests/             selftests output (make -C selftests OUT=...)
 #   build/<kver>/src/            copy of Kbuild + kmod/, built with M=
 #   build/<kver>/initramfs.cpio.gz, build/<kver>/console.log
 
 KB_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 KB_BUILD=${KB_BUILD:-$KB_ROOT/build}
-KB_CACHE=$KB_BUILD/cache
+KB_CACHE=${KB_CACHE:-/var/cache/kasblock}
 
 # The kernel lines kasblock supports, as "<short name>:<headers meta package>".
 # The meta package depends on the current ABI's headers package, which names
@@ -62,7 +66,7 @@ kb_lines() {
 }
 
 # kb_kdir KVER: the kbuild directory of a kernel: an installed headers
-# package, or build/cache/kernel/<kver>/build for a kernel built here
+# package, or $KB_CACHE/kernel/<kver>/build for a kernel built here
 # (scripts/debug-kernel.sh).
 kb_kdir() {
 	local d=/usr/src/linux-headers-$1
@@ -81,7 +85,7 @@ kb_kver() {
 	esac
 }
 
-# kb_fetch_kernel KVER: make build/cache/kernel/<kver>/vmlinuz exist: a Debian
+# kb_fetch_kernel KVER: make $KB_CACHE/kernel/<kver>/vmlinuz exist: a Debian
 # kernel is fetched to match its headers package; one built here
 # (debug-kernel.sh) must be there already.
 kb_fetch_kernel() {
