@@ -10,6 +10,7 @@
 #   kbvm.run=probe   print the end marker at once (accelerator probe)
 #   kbvm.insmod=0    do not load kasblock.ko before running
 #   kbvm.modargs=a=b,c=d   parameters for that insmod (commas become spaces)
+#   kbvm.tests=a_test,b_test   run only these selftest programs (default: all)
 #   kbvm.timeout=N   after N seconds, dump the blocked tasks and stop the run
 #                    (run-vm.sh sets it below its own QEMU timeout)
 # The harness looks for the last line "KBVM-END status=<n>".
@@ -45,6 +46,7 @@ hostname kasblock-vm
 run=check
 insmod_ko=1
 modargs=
+tests=
 timeout=0
 for arg in $(cat /proc/cmdline); do
 	case $arg in
@@ -52,6 +54,7 @@ for arg in $(cat /proc/cmdline); do
 	kbvm.insmod=*) insmod_ko=${arg#kbvm.insmod=} ;;
 	kbvm.modargs=*) modargs=$(echo "${arg#kbvm.modargs=}" | tr , ' ') ;;
 	kbvm.timeout=*) timeout=${arg#kbvm.timeout=} ;;
+	kbvm.tests=*) tests=$(echo "${arg#kbvm.tests=}" | tr , ' ') ;;
 	esac
 done
 
@@ -103,7 +106,8 @@ status=0
 case $run in
 check)
 	if [ -x /kasblock/selftests/run.sh ]; then
-		watched /kasblock/selftests/run.sh
+		# shellcheck disable=SC2086 # one word per program
+		watched /kasblock/selftests/run.sh $tests
 		status=$?
 	else
 		echo "not ok 1 selftests: /kasblock/selftests/run.sh is missing"
