@@ -38,4 +38,9 @@
 #define kb_inode_mtime(inode) inode_get_mtime(inode)
 #endif
 
+/* 7.2 moved bin2hex() and the other hex helpers out of <linux/kernel.h> into <linux/hex.h>. */
+#if __has_include(<linux/hex.h>)
+#include <linux/hex.h>
+#endif
+
 #endif /* _KASBLOCK_COMPAT_H */

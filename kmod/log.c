@@ -23,6 +23,7 @@
 #include <linux/sched.h>
 #include <linux/string.h>
 #include <linux/string_helpers.h>
+#include "compat.h"
 #include "kasblock.h"
 
 /* How the scratch buffer (KB_SCRATCH_SIZE) is carved up once hashing is done. */
