@@ -19,9 +19,24 @@ export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root
 export TERM=${TERM:-vt100}
 
+# The console is a serial port: what is still in its transmit buffer at
+# power-off is lost, and on PREEMPT_RT (the port's interrupt runs in a thread)
+# that was the end of the dmesg dump and the end marker. Wait until the
+# port's transmit count stops moving, at most 5 s.
+drain_console() {
+	last='' i=0
+	while [ $i -lt 25 ]; do
+		tx=$(grep -o 'tx:[0-9]*' /proc/tty/driver/serial 2>/dev/null | head -n1)
+		[ -n "$tx" ] && [ "$tx" = "$last" ] && return
+		last=$tx i=$((i + 1))
+		sleep 0.2
+	done
+}
+
 finish() {
 	echo "KBVM-END status=$1"
 	sync
+	drain_console
 	# With -no-reboot QEMU exits on reboot as on power-off; try both.
 	poweroff -f
 	sleep 2
