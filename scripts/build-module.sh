@@ -1,7 +1,9 @@
 #!/bin/bash
 # Build kasblock.ko for one kernel out of tree: copy Kbuild + kmod/ into
-# build/<kver>/src and run kbuild there, so the two kernels never share
-# objects and the source tree stays clean.
+# build/<kver>/src and run kbuild there, so kernels never share objects and
+# the source tree stays clean. A kernel whose headers live in a suite's build
+# root (scripts/build-root.sh) is built inside that root, with the copy bind
+# mounted at /mnt/kasblock-src.
 #
 # usage: build-module.sh KVER|LINE
 # Result: build/<kver>/src/kmod/kasblock.ko; the log is
@@ -16,6 +18,7 @@ set -euo pipefail
 [ $# -eq 1 ] || kb_die "usage: $0 KVER|LINE"
 kver=$(kb_kver "$1")
 kdir=$(kb_kdir "$kver")
+root=$(kb_kver_root "$kver")
 srcroot=${KB_MODSRC:-$KB_ROOT}
 [ -f "$srcroot/Kbuild" ] && [ -d "$srcroot/kmod" ] ||
 	kb_die "no Kbuild and kmod/ in $srcroot: nothing to build"
@@ -34,7 +37,13 @@ mkdir -p "$dst"
 log=$KB_BUILD/$kver/module-build.log
 kb_log "building kasblock.ko for $kver"
 set +e
-make -C "$kdir" M="$dst" -j"$(nproc)" modules >"$log" 2>&1
+if [ -z "$root" ]; then
+	make -C "$kdir" M="$dst" -j"$(nproc)" modules >"$log" 2>&1
+else
+	kb_log "(inside $root)"
+	kb_chroot "$root" --bind "$dst:/mnt/kasblock-src" \
+		make -C "${kdir#"$root"}" M=/mnt/kasblock-src -j"$(nproc)" modules >"$log" 2>&1
+fi
 rc=$?
 set -e
 if [ $rc -ne 0 ]; then

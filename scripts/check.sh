@@ -2,8 +2,13 @@
 # `make check`: host unit tests, then for every supported kernel line build
 # kasblock.ko, boot it in QEMU with the selftests and read the results.
 #
-# usage: check.sh [LINE|KVER...]  (default: every line in lib.sh, "6.1 6.12";
+# usage: check.sh [LINE|KVER...]  (default: every line in lib.sh's KB_LINES;
 #                                  a KVER may name a kernel in $KB_CACHE/kernel)
+#
+# Lines of other Debian suites are built in that suite's build root
+# (build-root.sh), where kasblockctl's host tests run as well. The VMs run
+# KB_VM_JOBS at a time (2: each single-threaded TCG VM keeps one core busy);
+# each line's output is printed, in order, as the lines finish.
 #
 # A kernel passes when its TAP has no "not ok", the plan is complete, the VM
 # reached its end marker, kasblock.ko loaded, the module built without
@@ -12,7 +17,8 @@
 # VM tests of every kernel plus each failed infrastructure check. The exit
 # status is non-zero when anything failed.
 #
-# KB_VERBOSE=1 streams the VM consoles; KB_SKIP_HOST=1 skips the host tests.
+# KB_VERBOSE=1 streams the VM consoles; KB_SKIP_HOST=1 skips the host tests
+# (on the host and in the build roots).
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -110,6 +116,36 @@ else
 fi
 stage_end build quiet
 
+# host_check_in_root SUITE ROOT: kasblockctl and its host tests, built and run
+# inside a suite's build root from a copy of the tree (what a user of that
+# release compiles with). The fuzz harnesses run on the host only.
+host_check_in_root() {
+	local suite=$1 root=$2 copy log rc p f
+	[ "${KB_SKIP_HOST:-0}" = 1 ] && return
+	copy=$KB_BUILD/root-$suite
+	log=$KB_BUILD/host-check-$suite.log
+	rm -rf "$copy"
+	mkdir -p "$copy"
+	# The whole tree, as git has it: some tests read the top-level Makefile,
+	# dkms.conf and scripts/.
+	(cd "$KB_ROOT" && git ls-files -z | xargs -0 cp -p --parents -t "$copy") ||
+		kb_die "cannot copy the tree for the $suite build root"
+	kb_log "host unit tests in the $suite build root: make -C userspace check"
+	kb_chroot "$root" --bind "$copy:/mnt/kasblock" \
+		make -C /mnt/kasblock/userspace check FUZZ_CHECK_TIME=0 >"$log" 2>&1
+	rc=$?
+	read -r p f < <(sed -n 's/^\([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed.*$/\1 \2/p' "$log" |
+		awk '{p += $1; f += $2} END {print p + 0, f + 0}')
+	stage_pass=$((stage_pass + p))
+	stage_fail=$((stage_fail + f))
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		tail -n 30 "$log" >&2
+		infra "host unit tests ($suite)" FAIL "make -C userspace check exited $rc (log: $log)"
+	elif [ "$((p + f))" -eq 0 ]; then
+		infra "host unit tests ($suite)" FAIL "no 'N passed, N failed' line in the output (log: $log)"
+	fi
+}
+
 # --- One kernel -----------------------------------------------------------
 
 # Kernel log lines that mean the kernel is unwell. Only timestamped kernel
@@ -121,21 +157,29 @@ BAD='WARNING:|BUG:|Oops|Call Trace|KASAN|UBSAN|kernel BUG|general protection|RCU
 # it matches the above.
 BANNERS='rcu:[[:space:]]+RCU lockdep checking is enabled|kmemleak: Kernel memory leak detector initialized'
 
-check_kernel() {
-	local line=$1 kver dir log ko rc warn tap p f s plan nres nnested kout
+# prepare_kernel LINE: what must not run twice at once (apt in a shared root,
+# downloads into the shared cache): the kernel release and its image.
+# Sets kver; returns non-zero after accounting the failure.
+prepare_kernel() {
+	local line=$1
 	kver=$(kb_kver "$line") || {
 		infra "kernel line $line" FAIL "headers not installed"
-		return
+		return 1
 	}
+	mkdir -p "$KB_BUILD/$kver"
+	if ! kb_fetch_kernel "$kver"; then
+		infra "fetch the $kver kernel" FAIL "its linux-image package could not be downloaded or unpacked"
+		return 1
+	fi
+}
+
+# test_kernel KVER: build the module, boot the VM, read what it printed.
+test_kernel() {
+	local kver=$1 dir log ko rc warn tap p f s plan nres nnested kout
 	dir=$KB_BUILD/$kver
 	log=$dir/console.log
-	mkdir -p "$dir"
 	rm -f "$log"
 
-	if ! kb_fetch_kernel "$kver"; then
-		infra "fetch the $kver kernel" FAIL
-		return
-	fi
 	ko=$("$KB_ROOT/scripts/build-module.sh" "$kver")
 	rc=$?
 	if [ $rc -ne 0 ] || [ ! -f "$ko" ]; then
@@ -231,11 +275,80 @@ check_kernel() {
 	fi
 }
 
+# --- Build roots: the suites of the lines asked for ----------------------
+declare -A root_ok=()
 for line in "${lines[@]}"; do
+	kb_is_line "$line" || continue
+	suite=$(kb_line_suite "$line")
+	root=$(kb_root "$suite")
+	[ -n "$root" ] && [ -z "${root_ok[$suite]:-}" ] || continue
 	stage_begin
+	kb_log "$suite build root"
+	if "$KB_ROOT/scripts/build-root.sh" "$suite" >/dev/null; then
+		root_ok[$suite]=1
+		host_check_in_root "$suite" "$root"
+	else
+		root_ok[$suite]=0
+		infra "$suite build root" FAIL "scripts/build-root.sh $suite failed"
+	fi
+	stage_end "host ($suite)" "$([ "${KB_SKIP_HOST:-0}" = 1 ] && echo quiet)"
+done
+
+# --- The kernel lines, KB_VM_JOBS at a time ------------------------------
+# A line's stage runs in a subshell; it leaves its counts in $res: a line
+# "passed failed skipped seconds kver", then one failure per line.
+vm_jobs=${KB_VM_JOBS:-2}
+declare -A line_res=() line_out=()
+save_stage() {
+	{
+		echo "$stage_pass $stage_fail $stage_skip $(($(date +%s) - stage_t0)) ${kver:-?}"
+		printf '%s\n' "${stage_fails[@]}"
+	} >"$1"
+}
+for line in "${lines[@]}"; do
+	res=$KB_BUILD/line-$line.result out=$KB_BUILD/line-$line.out
+	line_res[$line]=$res line_out[$line]=$out
+	rm -f "$res"
+	: >"$out"
+	stage_begin
+	kver=''
 	kb_log "kernel line $line"
-	check_kernel "$line"
-	stage_end "linux $line ($(kb_kver "$line" 2>/dev/null || echo '?'))"
+	if kb_is_line "$line" && [ "${root_ok[$(kb_line_suite "$line")]:-1}" = 0 ]; then
+		infra "kernel line $line" FAIL "its build root could not be made"
+		save_stage "$res"
+		continue
+	fi
+	if ! prepare_kernel "$line" 2>>"$out"; then
+		save_stage "$res"
+		continue
+	fi
+	while [ "$(jobs -rp | wc -l)" -ge "$vm_jobs" ]; do
+		wait -n || true
+	done
+	kb_log "kernel line $line ($kver): building and booting"
+	(
+		test_kernel "$kver"
+		save_stage "$res"
+		read -r p f _ t _ <"$res"
+		kb_log "kernel line $line ($kver) finished in ${t}s: $p passed, $f failed" 2>&3
+	) 3>&2 >>"$out" 2>&1 &
+done
+wait
+for line in "${lines[@]}"; do
+	cat "${line_out[$line]}"
+	res=${line_res[$line]}
+	stage_begin
+	if [ -s "$res" ]; then
+		read -r stage_pass stage_fail stage_skip t kver <"$res"
+		while IFS= read -r l; do
+			[ -n "$l" ] && stage_fails+=("$l")
+		done < <(tail -n +2 "$res")
+		stage_t0=$(($(date +%s) - t))
+	else
+		kver='?'
+		infra "kernel line $line" FAIL "its test left no result (the harness died)"
+	fi
+	stage_end "linux $line ($kver)"
 done
 
 echo

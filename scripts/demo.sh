@@ -1,12 +1,12 @@
 #!/bin/bash
-# `make demo`: build kasblock for the Debian 6.12 cloud kernel, boot it in
+# `make demo`: build kasblock for the Debian 13 cloud kernel, boot it in
 # QEMU and block a program by its hash (the steps are in vm-demo.sh).
 #
-# usage: demo.sh [LINE|KVER]     (default 6.12)
+# usage: demo.sh [LINE|KVER]     (default deb13)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-line=${1:-6.12}
+line=${1:-deb13}
 "$KB_ROOT/scripts/install-deps.sh"
 kver=$(kb_kver "$line")
 kb_fetch_kernel "$kver" || exit 1

@@ -4,21 +4,24 @@
 # Idempotent and quick when nothing is missing: one dpkg-query, no apt-get
 # update. Only the missing packages are installed.
 set -euo pipefail
+. "$(dirname "$0")/lib.sh"
 
 PKGS=(
-	build-essential pkg-config libmnl-dev libarchive-dev
-	# kasblockctl hash --module reads xz, zstd and gzip modules (its test
-	# makes them with zstd); the signing test makes a throwaway key (openssl).
-	liblzma-dev libzstd-dev zlib1g-dev zstd openssl
+	# kasblockctl and its host tests (KB_USERSPACE_PKGS in lib.sh): hash
+	# --module reads xz, zstd and gzip modules (its test makes them with
+	# zstd); the signing test makes a throwaway key (openssl).
+	"${KB_USERSPACE_PKGS[@]}"
 	# The parsers' fuzz harnesses (make -C userspace fuzz, and part of check):
 	# clang and its libFuzzer and sanitizer runtimes.
 	clang-14 libclang-rt-14-dev
-	qemu-system-x86 busybox-static cpio xz-utils gzip kmod bc
+	qemu-system-x86 busybox-static cpio xz-utils gzip bc
 	linux-source-6.12
-	# The two kernel lines the VM tests boot (see KB_LINES in lib.sh). The
-	# 6.12 headers pull in its linux-image; the scripts never boot the host's.
-	linux-headers-cloud-amd64
-	linux-headers-6.12-cloud-amd64
+	# Build roots for the lines of other suites (scripts/build-root.sh).
+	mmdebstrap
+	# The headers of the Debian 12 kernel lines the VM tests boot (KB_LINES
+	# in lib.sh). Some pull in their linux-image; the scripts never boot the
+	# host's kernels, only the ones fetch-kernel.sh unpacks.
+	$(kb_suite_metas "$KB_HOST_SUITE")
 )
 
 missing=()
