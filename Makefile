@@ -20,7 +20,7 @@ SIGN_KEY = $(wildcard $(KDIR)/certs/signing_key.pem $(KDIR)/output/signing_key.p
 NOSIGN = $(if $(SIGN_KEY),,CONFIG_MODULE_SIG_ALL=)
 
 .PHONY: all module tool selftests check check-debug bench demo shell install install-module install-tool \
-	dkms-install kdir-check clean distclean help
+	dkms-install kdir-check clean distclean cache-clean help
 
 all: module tool
 
@@ -100,7 +100,7 @@ kdir-check:
 		exit 1; }
 
 # Downloaded kernels and build roots live in /var/cache/kasblock (KB_CACHE), outside
-# the tree, so that a fresh clone reuses them: clean keeps them, distclean removes them.
+# the tree, so that a fresh clone reuses them: only cache-clean removes them.
 clean:
 	rm -f Module.symvers modules.order .module-common.o .*.cmd
 	find kmod \( -name '*.o' -o -name '*.ko' -o -name '*.ko.xz' -o -name '*.mod' -o -name '*.mod.c' \
@@ -111,6 +111,10 @@ clean:
 	rm -rf build
 
 distclean: clean
+
+# The machine-wide cache is not the tree's to remove in clean or distclean:
+# debhelper's clean step runs distclean, and other checkouts share the cache.
+cache-clean:
 	rm -rf "$${KB_CACHE:-/var/cache/kasblock}"
 
 help:
@@ -138,4 +142,5 @@ help:
 	@echo '  make selftests        build the selftests into build/selftests'
 	@echo
 	@echo '  make clean            remove build products (keeps the cache in /var/cache/kasblock)'
-	@echo '  make distclean        remove build/ and the cache'
+	@echo '  make distclean        remove build/ (as clean)'
+	@echo '  make cache-clean      remove /var/cache/kasblock (kernels, build roots, debug kernel)'
