@@ -73,7 +73,8 @@ install-tool: tool
 	$(MAKE) -C userspace install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
 
 # DKMS rebuilds the module for every kernel installed later (see dkms.conf).
-DKMS_VERSION = $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
+# The version is written once, in kmod/version.h.
+DKMS_VERSION = $(shell sed -n 's/^\#define KASBLOCK_VERSION "\(.*\)"/\1/p' kmod/version.h)
 DKMS_SRC = $(DESTDIR)/usr/src/kasblock-$(DKMS_VERSION)
 # With DESTDIR the source is only staged (a package's postinst runs dkms). Run
 # again, it replaces the registered version: dkms refuses to add one twice.
@@ -82,7 +83,8 @@ dkms-install:
 		{ echo "dkms is not installed (apt-get install dkms)"; exit 1; }
 	rm -rf $(DKMS_SRC)
 	install -d $(DKMS_SRC)
-	cp -r Kbuild Makefile dkms.conf kmod $(DKMS_SRC)/
+	cp -r Kbuild Makefile kmod $(DKMS_SRC)/
+	sed 's/#MODULE_VERSION#/$(DKMS_VERSION)/' dkms.conf >$(DKMS_SRC)/dkms.conf
 	$(MAKE) -C $(DKMS_SRC) clean
 	@if [ -n "$(DESTDIR)" ]; then \
 		echo "dkms-install: source staged in $(DKMS_SRC); on the target run: dkms install kasblock/$(DKMS_VERSION)"; \

@@ -21,8 +21,8 @@ if (
 	kernel_source_dir=/lib/modules/KVER/build
 	# shellcheck disable=SC1091
 	. "$R/dkms.conf"
-	version=$(sed -n 's/^#define VERSION "\(.*\)"$/\1/p' "$R/userspace/version.h")
-	[ "$PACKAGE_NAME" = kasblock ] && [ "$PACKAGE_VERSION" = "$version" ] &&
+	# The version is filled in when the source is staged (below).
+	[ "$PACKAGE_NAME" = kasblock ] && [ "$PACKAGE_VERSION" = "#MODULE_VERSION#" ] &&
 		[ "${BUILT_MODULE_NAME[0]}" = kasblock ] && [ "${BUILT_MODULE_LOCATION[0]}" = kmod/ ] &&
 		[ "${MAKE[0]}" = "make module KDIR=/lib/modules/KVER/build" ] &&
 		[ "$AUTOINSTALL" = yes ] && [ -n "$CLEAN" ]
@@ -39,7 +39,8 @@ else
 	fail dkms_module_location_is_kbuilds
 fi
 
-# debian/rules refuses to build a package whose parts disagree; so does this.
+# kmod/version.h is the version; debian/rules refuses to build a package
+# whose debian/changelog says otherwise, and so does this.
 want=$(sed -n '1s/^kasblock (\([^)]*\)).*/\1/p' "$R/debian/changelog")
 if [ -n "$want" ] && (cd "$R" && debian/check-version "$want") >"$T/out" 2>&1; then
 	ok version_agrees_with_debian_changelog
@@ -53,11 +54,12 @@ else
 	fail kasblockctl_version_is_debian_changelogs "want kasblockctl $want"
 fi
 # check-version can fail: a tree that disagrees is refused.
-mkdir -p "$T/bad/userspace" "$T/bad/kmod" "$T/bad/debian"
+mkdir -p "$T/bad/kmod"
 cp "$R/dkms.conf" "$T/bad/" && cp "$R/kmod/main.c" "$T/bad/kmod/" &&
-	sed 's/^#define VERSION ".*"$/#define VERSION "0.0.0-wrong"/' "$R/userspace/version.h" >"$T/bad/userspace/version.h"
+	sed 's/^#define KASBLOCK_VERSION ".*"$/#define KASBLOCK_VERSION "0.0.0-wrong"/' \
+		"$R/kmod/version.h" >"$T/bad/kmod/version.h"
 if ! (cd "$T/bad" && "$R/debian/check-version" "$want") >"$T/out" 2>&1 &&
-	grep -q "userspace/version.h says '0.0.0-wrong'" "$T/out"; then
+	grep -q "kmod/version.h says '0.0.0-wrong'" "$T/out"; then
 	ok check_version_refuses_a_disagreeing_tree
 else
 	fail check_version_refuses_a_disagreeing_tree
@@ -99,8 +101,9 @@ else
 	fail make_install_honours_prefix
 fi
 
-S=$T/stage/usr/src/kasblock-$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$R/dkms.conf")
+S=$T/stage/usr/src/kasblock-$want
 if make -s -C "$R" dkms-install DESTDIR="$T/stage" >"$T/out" 2>&1 &&
+	grep -qx "PACKAGE_VERSION=\"$want\"" "$S/dkms.conf" && [ -f "$S/kmod/version.h" ] &&
 	[ -f "$S/dkms.conf" ] && [ -f "$S/Kbuild" ] && [ -f "$S/Makefile" ] &&
 	[ -f "$S/kmod/Kbuild" ] && [ -f "$S/kmod/uapi/kasblock.h" ] &&
 	[ -z "$(find "$S" \( -name '*.o' -o -name '*.ko' -o -name '*.cmd' \) -print -quit)" ] &&
