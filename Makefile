@@ -20,7 +20,7 @@ SIGN_KEY = $(wildcard $(KDIR)/certs/signing_key.pem $(KDIR)/output/signing_key.p
 NOSIGN = $(if $(SIGN_KEY),,CONFIG_MODULE_SIG_ALL=)
 
 .PHONY: all module tool selftests check check-debug bench demo shell install install-module install-tool \
-	dkms-install kdir-check clean distclean cache-clean help
+	dkms-install deb kdir-check clean distclean cache-clean help
 
 all: module tool
 
@@ -73,7 +73,8 @@ install-tool: tool
 	$(MAKE) -C userspace install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
 
 # DKMS rebuilds the module for every kernel installed later (see dkms.conf).
-DKMS_VERSION = $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
+# The version is written once, in kmod/version.h.
+DKMS_VERSION = $(shell sed -n 's/^\#define KASBLOCK_VERSION "\(.*\)"/\1/p' kmod/version.h)
 DKMS_SRC = $(DESTDIR)/usr/src/kasblock-$(DKMS_VERSION)
 # With DESTDIR the source is only staged (a package's postinst runs dkms). Run
 # again, it replaces the registered version: dkms refuses to add one twice.
@@ -82,7 +83,8 @@ dkms-install:
 		{ echo "dkms is not installed (apt-get install dkms)"; exit 1; }
 	rm -rf $(DKMS_SRC)
 	install -d $(DKMS_SRC)
-	cp -r Kbuild Makefile dkms.conf kmod $(DKMS_SRC)/
+	cp -r Kbuild Makefile kmod $(DKMS_SRC)/
+	sed 's/#MODULE_VERSION#/$(DKMS_VERSION)/' dkms.conf >$(DKMS_SRC)/dkms.conf
 	$(MAKE) -C $(DKMS_SRC) clean
 	@if [ -n "$(DESTDIR)" ]; then \
 		echo "dkms-install: source staged in $(DKMS_SRC); on the target run: dkms install kasblock/$(DKMS_VERSION)"; \
@@ -91,6 +93,28 @@ dkms-install:
 		echo "dkms add kasblock/$(DKMS_VERSION) && dkms install kasblock/$(DKMS_VERSION) $(if $(KVER),-k $(KVER))"; \
 		dkms add kasblock/$(DKMS_VERSION) && dkms install kasblock/$(DKMS_VERSION) $(if $(KVER),-k $(KVER)); \
 	fi
+
+# Debian packages kasblock-dkms and kasblockctl (debian/), built from a copy of
+# the checkout (tracked and untracked-but-not-ignored files, as they are in the
+# work tree) in build/deb-src/, so that the checkout stays clean; the .debs,
+# .buildinfo and .changes land in build/deb/. lintian errors fail the target;
+# the warnings left are explained in the README.
+DEB_SRC = build/deb-src/kasblock
+deb:
+	scripts/install-deps.sh --deb
+	rm -rf build/deb-src build/deb
+	mkdir -p $(DEB_SRC) build/deb
+	if git -C $(CURDIR) rev-parse --git-dir >/dev/null 2>&1; then \
+		git ls-files -z --cached --others --exclude-standard | \
+			xargs -0 sh -c 'for f; do [ -e "$$f" ] && printf "%s\0" "$$f"; done' sh | \
+			tar -c --null -T - | tar -x -C $(DEB_SRC); \
+	else \
+		tar -c --exclude=./build --exclude=./.git . | tar -x -C $(DEB_SRC); \
+	fi
+	cd $(DEB_SRC) && dpkg-buildpackage -us -uc -b
+	mv build/deb-src/*.deb build/deb-src/*.buildinfo build/deb-src/*.changes build/deb/
+	lintian --fail-on error build/deb/*.deb
+	@ls -l build/deb/
 
 kdir-check:
 	@test -f $(KDIR)/Makefile || { \
@@ -130,6 +154,7 @@ help:
 	@echo '                        honours DESTDIR, PREFIX and SYSCONFDIR'
 	@echo '  make KDIR=/usr/src/linux-headers-<kver> module   build for another kernel'
 	@echo '  make dkms-install     register the source with DKMS (rebuilt for new kernels)'
+	@echo '  make deb              Debian packages kasblock-dkms and kasblockctl in build/deb/'
 	@echo '  scripts/sign-module.sh [--create-mok]   sign kmod/kasblock.ko for Secure Boot'
 	@echo
 	@echo 'Test (Debian 12, as root; installs what it needs with apt):'

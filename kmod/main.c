@@ -5,6 +5,7 @@
 #include <linux/init.h>
 #include <linux/module.h>
 #include "kasblock.h"
+#include "version.h"
 
 static int __init kb_init(void)
 {
@@ -62,4 +63,4 @@ module_exit(kb_exit);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("Deny execution of files whose SHA-256 is on a blocklist");
 MODULE_AUTHOR("kasblock developers");
-MODULE_VERSION("0.1.0");
+MODULE_VERSION(KASBLOCK_VERSION);

@@ -1,12 +1,21 @@
 #!/bin/bash
 # Install, as root on Debian 12, every package kasblock's build and tests use.
+# With --deb, only what `make deb` needs (KB_DEB_PKGS).
 #
 # Idempotent and quick when nothing is missing: one dpkg-query, no apt-get
 # update. Only the missing packages are installed.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
+# make deb: the package tools, and kasblockctl's build dependencies
+# (debian/control's Build-Depends).
+KB_DEB_PKGS=(
+	dpkg-dev debhelper dh-dkms fakeroot lintian git
+	"${KB_USERSPACE_PKGS[@]}"
+)
+
 PKGS=(
+	"${KB_DEB_PKGS[@]}"
 	# kasblockctl and its host tests (KB_USERSPACE_PKGS in lib.sh): hash
 	# --module reads xz, zstd and gzip modules (its test makes them with
 	# zstd); the signing test makes a throwaway key (openssl).
@@ -23,6 +32,10 @@ PKGS=(
 	# host's kernels, only the ones fetch-kernel.sh unpacks.
 	$(kb_suite_metas "$KB_HOST_SUITE")
 )
+
+if [ "${1:-}" = --deb ]; then
+	PKGS=("${KB_DEB_PKGS[@]}")
+fi
 
 missing=()
 status=$(dpkg-query -W -f='${Package} ${db:Status-Abbrev}\n' "${PKGS[@]}" 2>/dev/null || true)

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* The one place the kasblockctl version lives; the Makefile may override it. */
+/* kasblockctl's version is the module's (kmod/version.h); the Makefile may override it. */
 #ifndef KB_VERSION_H
 #define KB_VERSION_H
 
+#include "../kmod/version.h"
+
 #ifndef VERSION
-#define VERSION "0.1.0"
+#define VERSION KASBLOCK_VERSION
 #endif
 
 #endif
