@@ -270,7 +270,15 @@ static void replace_loop(struct shared *sh, const struct kst_entry *listed)
 		uint64_t e0 = epoch(sh);
 		int ret;
 
+		/*
+		 * A round not tried, or cut by a reload, keeps its number: the status
+		 * reader expects the next commit after the last recorded one at most
+		 * two rounds on (was_active()), and a reload's 300 ms of failed
+		 * connects used to skip a dozen, so a dump taken between such a commit
+		 * and its recording looked like a list never committed.
+		 */
 		if (!connect_epoch(sh, &nl, &opened, REPLACE_LOOP)) {
+			r--;
 			usleep(20000);
 			continue;
 		}
@@ -279,6 +287,7 @@ static void replace_loop(struct shared *sh, const struct kst_entry *listed)
 		if (ret) {
 			if (epoch(sh) != e0) {
 				inc(&sh->replace_interrupted);
+				r--;
 				continue;
 			}
 			fail(sh, REPLACE_LOOP, "replace round %u (%zu entries, %s): %s (%s)", r, n,
