@@ -43,9 +43,10 @@
  * ctime, mtime and size. Within one superblock that is the same file read in again. A
  * new superblock meeting all of it would have to be mounted from an image crafted to
  * match, which needs CAP_SYS_ADMIN in the initial namespace: the filesystems a user
- * namespace may mount that hold file data are tmpfs (shmem, above), FUSE (never cached),
- * overlayfs (keyed on its real inodes) and ramfs, whose inode numbers come from the
- * global get_next_ino() and are not reused until it wraps. Flushing a superblock's
+ * namespace may mount that hold file data are FUSE (never cached), overlayfs (keyed on
+ * its real inodes), ramfs, whose inode numbers come from the global get_next_ino() and
+ * are not reused until it wraps, and tmpfs, whose generations are random and whose
+ * ctime no user can set (there is no image to craft). Flushing a superblock's
  * entries when it dies would need one more hook (security_sb_free(), called under
  * sb_lock); that is not worth a hook for what is left.
  *
