@@ -4,13 +4,51 @@
  * exec and every mapping of it.
  *
  * It stores digests, not verdicts, so a change of the list needs no flush. An entry is
- * keyed by the file's identity (superblock, inode number, generation) and carries a
- * validator taken *before* the file was hashed: the inode's change cookie (i_version)
- * where the filesystem keeps one, and always ctime, mtime and size. A lookup trusts the
- * entry only if the validator still matches and nobody has the inode open for write.
- * Where there is no i_version, a file whose ctime or mtime falls within the last second
- * is not cached at all: timestamps are coarse, and a write in the same tick as our hash
- * would not change them (git's "racy clean" problem).
+ * keyed by the identity of the inode whose data a read returns (d_real_inode(), so an
+ * overlayfs file is keyed and validated on its upper or lower inode, as IMA does): the
+ * superblock, the inode's address, number and generation. It carries a validator taken
+ * *before* the file was hashed: the inode's change cookie (i_version) where the
+ * filesystem keeps one, and always ctime, mtime and size. A lookup trusts the entry only
+ * if the validator still matches and nobody has the inode open for write. Where there is
+ * no i_version, a file whose ctime or mtime falls within the last second is not cached at
+ * all: timestamps are coarse, and a write in the same tick as our hash would not change
+ * them (git's "racy clean" problem).
+ *
+ * A digest is stored only if the file was cacheable (below) and had no writer both
+ * before the hash started and after it ended, and the validator did not move in between.
+ * A writer that opens, writes and closes entirely inside the hash is seen by the
+ * validator: write(2) and the page_mkwrite of every page-cache filesystem update mtime
+ * and i_version. What remains open is a writer that changes data without telling the
+ * inode: FMODE_NOCMTIME (XFS's invisible I/O, CAP_SYS_ADMIN only), a filesystem that
+ * does not update times on a shared-mapping write (shmem, hugetlbfs: excluded below) and
+ * a write in the same timestamp tick on a filesystem without i_version (racy_timestamps()).
+ *
+ * Never cached, because no validator sees every change of their data:
+ *  - memfd (shmem files the kernel made on its internal mount, SB_KERNMOUNT): their
+ *    descriptors are not counted in i_writecount (alloc_file_pseudo(), no FMODE_WRITER),
+ *    and a write through a shared mapping whose pages are already writable faults no
+ *    more, so no timestamp moves either. Cached only while sealed F_SEAL_WRITE, or sealed
+ *    F_SEAL_FUTURE_WRITE with no writable mapping left (no new one can be made). A file
+ *    on a mounted tmpfs is opened by open(2): every writer, and every shared writable
+ *    mapping (it holds its file), counts in i_writecount, and a first write fault
+ *    updates the times (fault_dirty_shared_page()), as on any other filesystem.
+ *  - hugetlbfs: the same, and its seals are not reachable from a module.
+ *  - filesystems whose mounter is not trusted (SB_I_UNTRUSTED_MOUNTER: FUSE in a user
+ *    namespace), FUSE and virtiofs at all, and network and cluster filesystems: their
+ *    server decides what a read returns, whatever the inode says.
+ *
+ * An entry holds no reference on its inode or superblock, so both can go away and their
+ * memory be reused. A stale entry answers only for an inode at the same address, on a
+ * superblock at the same address, with the same number, generation, change cookie,
+ * ctime, mtime and size. Within one superblock that is the same file read in again. A
+ * new superblock meeting all of it would have to be mounted from an image crafted to
+ * match, which needs CAP_SYS_ADMIN in the initial namespace: the filesystems a user
+ * namespace may mount that hold file data are FUSE (never cached), overlayfs (keyed on
+ * its real inodes), ramfs, whose inode numbers come from the global get_next_ino() and
+ * are not reused until it wraps, and tmpfs, whose generations are random and whose
+ * ctime no user can set (there is no image to craft). Flushing a superblock's
+ * entries when it dies would need one more hook (security_sb_free(), called under
+ * sb_lock); that is not worth a hook for what is left.
  *
  * Locking: lookups walk the hash chains under rcu_read_lock() and take no lock. Inserts,
  * evictions and the claim list are under cache_lock, a spinlock (never held across I/O
@@ -21,12 +59,17 @@
  * `referenced`; the evictor takes the head, and gives a referenced entry one more lap.
  *
  * Concurrent first execs of one file: the first task claims the inode and hashes; the
- * others wait (killably) for its claim to be released and then look again.
+ * others wait (killably, and for at most CLAIM_WAIT) for its claim to be released and
+ * then look again; past the bound they hash the file themselves, so a slow or
+ * low-priority first task cannot hold up everyone's exec of a shared binary.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/dcache.h>
 #include <linux/fs.h>
 #include <linux/iversion.h>
+#include <linux/magic.h>
+#include <linux/shmem_fs.h>
 #include <linux/rculist.h>
 #include <linux/siphash.h>
 #include <linux/slab.h>
@@ -36,12 +79,18 @@
 #include "kasblock.h"
 
 #define CACHE_BITS 12
+#define CLAIM_WAIT (5 * HZ)
+
+/* Not in <uapi/linux/magic.h>. */
+#define KB_GFS2_MAGIC		0x01161970
+#define KB_ORANGEFS_MAGIC	0x20030528
 
 struct cache_entry {
 	struct hlist_node node;
 	struct list_head fifo;
 	struct rcu_head rcu;
 	const struct super_block *sb;
+	const struct inode *inode;
 	unsigned long ino;
 	u32 generation;
 	bool referenced;
@@ -68,14 +117,84 @@ struct kb_cache_stats kb_cache_stats;
 
 static struct hlist_head *bucket_of(const struct inode *inode)
 {
-	u64 h = siphash_3u32((u32)inode->i_ino, (u32)((u64)inode->i_ino >> 32),
-			     inode->i_generation ^ (u32)(unsigned long)inode->i_sb, &cache_key);
+	u64 h = siphash_4u32((u32)inode->i_ino, (u32)((u64)inode->i_ino >> 32),
+			     inode->i_generation ^ (u32)(unsigned long)inode->i_sb,
+			     (u32)(unsigned long)inode, &cache_key);
 
 	return &buckets[h & ((1 << CACHE_BITS) - 1)];
 }
 
+static bool open_for_write(struct inode *inode)
+{
+	return atomic_read(&inode->i_writecount) > 0;
+}
+
+/* The inode a read of @file returns the data of: overlayfs's upper or lower one. */
+static struct inode *real_inode(struct file *file)
+{
+	return d_real_inode(file->f_path.dentry);
+}
+
+/* Where the server, not the inode, says what the data is (see the top of the file). */
+static bool remote_sb(const struct super_block *sb)
+{
+	if (sb->s_iflags & SB_I_UNTRUSTED_MOUNTER)
+		return true;
+	switch (sb->s_magic) {
+	case FUSE_SUPER_MAGIC:		/* also virtiofs */
+	case NFS_SUPER_MAGIC:
+	case SMB_SUPER_MAGIC:
+	case CIFS_SUPER_MAGIC:
+	case SMB2_SUPER_MAGIC:
+	case V9FS_MAGIC:
+	case CEPH_SUPER_MAGIC:
+	case AFS_SUPER_MAGIC:
+	case AFS_FS_MAGIC:
+	case CODA_SUPER_MAGIC:
+	case OCFS2_SUPER_MAGIC:
+	case KB_GFS2_MAGIC:
+	case KB_ORANGEFS_MAGIC:
+		return true;
+	}
+	return false;
+}
+
+/*
+ * Whether a digest of @inode's data can stay true without a validator change. memfd
+ * seals only ever grow, so a sealed file stays cacheable; seals is read without the
+ * inode lock, and a seal added after the read only makes the answer too cautious.
+ */
+static bool cacheable(struct inode *inode)
+{
+	struct super_block *sb = inode->i_sb;
+	unsigned int seals;
+
+	if (!READ_ONCE(kb_param_cache_size) || remote_sb(sb))
+		return false;
+	switch (sb->s_magic) {
+	case TMPFS_MAGIC:
+		if (!(sb->s_flags & SB_KERNMOUNT))
+			return true;	/* a mounted tmpfs: open(2) counts its writers */
+		if (!shmem_mapping(inode->i_mapping))
+			return false;	/* tmpfs without CONFIG_SHMEM is ramfs, not this */
+		seals = READ_ONCE(SHMEM_I(inode)->seals);
+		if (seals & F_SEAL_WRITE)
+			return true;
+		return (seals & F_SEAL_FUTURE_WRITE) &&
+		       !mapping_writably_mapped(inode->i_mapping);
+	case HUGETLBFS_MAGIC:
+		return false;
+	}
+	return true;
+}
+
+/*
+ * Read before the hash, and again after it: @v->cacheable says whether the file could be
+ * cached at that moment (no writer, a filesystem whose validator sees every change).
+ */
 static void validator_read(struct inode *inode, struct kb_validator *v)
 {
+	v->cacheable = cacheable(inode) && !open_for_write(inode);
 	v->has_iversion = IS_I_VERSION(inode);
 	/* Query, not peek: it makes the next change of the inode bump the cookie. */
 	v->iversion = v->has_iversion ? inode_query_iversion(inode) : 0;
@@ -91,14 +210,9 @@ static bool validator_equal(const struct kb_validator *a, const struct kb_valida
 	       timespec64_equal(&a->mtime, &b->mtime) && a->size == b->size;
 }
 
-static bool open_for_write(struct inode *inode)
-{
-	return atomic_read(&inode->i_writecount) > 0;
-}
-
 static bool same_file(const struct cache_entry *e, const struct inode *inode)
 {
-	return e->sb == inode->i_sb && e->ino == inode->i_ino &&
+	return e->inode == inode && e->sb == inode->i_sb && e->ino == inode->i_ino &&
 	       e->generation == inode->i_generation;
 }
 
@@ -115,14 +229,14 @@ static struct cache_entry *find(const struct inode *inode)
 
 static bool lookup(struct file *file, u8 digest[KASBLOCK_DIGEST_LEN])
 {
-	struct inode *inode = file_inode(file);
+	struct inode *inode = real_inode(file);
 	struct cache_entry *e;
 	struct kb_validator now;
 	bool hit = false;
 
-	if (!READ_ONCE(kb_param_cache_size) || open_for_write(inode))
-		return false;
 	validator_read(inode, &now);
+	if (!now.cacheable)
+		return false;
 	rcu_read_lock();
 	e = find(inode);
 	if (e && validator_equal(&e->v, &now)) {
@@ -196,25 +310,26 @@ static bool racy_timestamps(const struct kb_validator *v)
 }
 
 /*
- * Records that @file hashed to @digest, if the file did not change since @before was
- * read (before hashing) and is not open for write now.
+ * Records that @file hashed to @digest, if it was cacheable with no writer when @before
+ * was read (before hashing), is so still, and did not change in between.
  */
 void kb_cache_store(struct file *file, const struct kb_validator *before,
 		    const u8 digest[KASBLOCK_DIGEST_LEN])
 {
-	struct inode *inode = file_inode(file);
+	struct inode *inode = real_inode(file);
 	struct cache_entry *e, *old;
 	struct kb_validator after;
 
-	if (!READ_ONCE(kb_param_cache_size) || open_for_write(inode) || racy_timestamps(before))
+	if (!before->cacheable || racy_timestamps(before))
 		return;
 	validator_read(inode, &after);
-	if (!validator_equal(before, &after))
+	if (!after.cacheable || !validator_equal(before, &after))
 		return;
 	e = kmem_cache_alloc(entry_cache, GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN);
 	if (!e)
 		return;
 	e->sb = inode->i_sb;
+	e->inode = inode;
 	e->ino = inode->i_ino;
 	e->generation = inode->i_generation;
 	e->referenced = false;
@@ -239,11 +354,12 @@ void kb_cache_store(struct file *file, const struct kb_validator *before,
  */
 struct kb_cache_claim *kb_cache_claim(struct file *file, struct kb_cache_claim **claimp)
 {
-	struct inode *inode = file_inode(file);
+	struct inode *inode = real_inode(file);
 	struct kb_cache_claim *c, *mine;
 
 	*claimp = NULL;
-	if (!READ_ONCE(kb_param_cache_size) || open_for_write(inode))
+	/* Nothing to wait for where the result would not be cached. */
+	if (!cacheable(inode) || open_for_write(inode))
 		return NULL;
 	mine = kmalloc(sizeof(*mine), GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN);
 	spin_lock(&cache_lock);
@@ -272,18 +388,24 @@ static void claim_put(struct kb_cache_claim *c)
 		kfree(c);
 }
 
-/* Waits for another task's hash of the same file; -EINTR if we are being killed. */
+/*
+ * Waits for another task's hash of the same file, for at most CLAIM_WAIT: 0 when it
+ * ended, -ETIMEDOUT past the bound (the caller then hashes by itself), -EINTR if we are
+ * being killed.
+ */
 int kb_cache_wait(struct kb_cache_claim *c)
 {
-	int err = wait_for_completion_killable(&c->done);
+	long left = wait_for_completion_killable_timeout(&c->done, CLAIM_WAIT);
 
 	claim_put(c);
-	return err ? -EINTR : 0;
+	if (left < 0)
+		return -EINTR;
+	return left ? 0 : -ETIMEDOUT;
 }
 
 void kb_cache_validator(struct file *file, struct kb_validator *v)
 {
-	validator_read(file_inode(file), v);
+	validator_read(real_inode(file), v);
 }
 
 /* Ends a claim; with @digest non-NULL the result is cached first, then waiters wake. */

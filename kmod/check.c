@@ -71,7 +71,11 @@ static int verdict(const char *op, struct file *file, const u8 digest[KASBLOCK_D
 	return enforced ? -EPERM : 0;
 }
 
-/* Hashes @file once however many tasks ask at the same time, and caches the result. */
+/*
+ * Hashes @file once however many tasks ask at the same time, and caches the result. A
+ * task waits for another's hash of the same file only for a bounded time
+ * (kb_cache_wait()), then hashes it itself.
+ */
 static int hash_and_cache(struct file *file, u8 digest[KASBLOCK_DIGEST_LEN])
 {
 	struct kb_cache_claim *claim = NULL, *busy;
@@ -86,6 +90,8 @@ static int hash_and_cache(struct file *file, u8 digest[KASBLOCK_DIGEST_LEN])
 		if (!busy)
 			break;
 		err = kb_cache_wait(busy);
+		if (err == -ETIMEDOUT)
+			break;	/* the other hash is slow: do our own, unclaimed */
 		if (err)
 			return err;
 		if (kb_cache_lookup(file, digest))

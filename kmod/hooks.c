@@ -10,14 +10,34 @@
 #include <linux/kernel_read_file.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
+#include <linux/mount.h>
 #include <linux/security.h>
 #include "kasblock.h"
+
+/*
+ * What the kernel could map executable at all: a regular file, open for reading, on a
+ * mount that allows exec. security_mmap_file() runs before do_mmap() checks any of it,
+ * so the hook sees write-only descriptors (__kernel_read() WARNs on them), pipes and
+ * sockets (a read blocks), devices (/dev/zero never ends) and noexec mounts; the kernel
+ * refuses or allows those with its own errno, and they are none of kasblock's business.
+ * path_noexec() is not exported; this is its body.
+ */
+static bool mappable_code(struct file *file)
+{
+	const struct path *path = &file->f_path;
+
+	return S_ISREG(file_inode(file)->i_mode) && (file->f_mode & FMODE_READ) &&
+	       !(path->mnt->mnt_flags & MNT_NOEXEC) &&
+	       !(path->mnt->mnt_sb->s_iflags & SB_I_NOEXEC);
+}
 
 /*
  * Every file exec'd, and again each interpreter of a #! chain (exec_binprm() loops), so a
  * listed script and a listed interpreter are both caught. memfd, fexecve() and
  * execveat(AT_EMPTY_PATH) arrive with their file like any other, and so do files reached
  * through overlayfs or a bind mount: the content is what is hashed, not the path.
+ * do_open_execat() has already refused anything but a regular file, opened for reading,
+ * on an exec-allowed mount, so the file is always one mappable_code() would accept.
  */
 int hook_bprm_check_security(struct linux_binprm *bprm)
 {
@@ -33,7 +53,7 @@ int hook_bprm_check_security(struct linux_binprm *bprm)
 int hook_mmap_file(struct file *file, unsigned long reqprot, unsigned long prot,
 		   unsigned long flags)
 {
-	if (!file || !(prot & PROT_EXEC))
+	if (!file || !(prot & PROT_EXEC) || !mappable_code(file))
 		return 0;
 	return kb_check_file(file, "mmap");
 }
@@ -43,10 +63,13 @@ int hook_mmap_file(struct file *file, unsigned long reqprot, unsigned long prot,
  * reading the file could stall every thread of the process (or deadlock, with a FUSE
  * server in the same mm), so the verdict comes from what is already known: the digest
  * cache, or the file's pages when all are in the page cache (kb_check_known_file()).
+ * A mapping of a write-only file or of a noexec mount has no VM_MAYEXEC and is refused
+ * before this hook; a device's mapping is not, hence mappable_code().
  */
 int hook_file_mprotect(struct vm_area_struct *vma, unsigned long reqprot, unsigned long prot)
 {
-	if (!(prot & PROT_EXEC) || (vma->vm_flags & VM_EXEC) || !vma->vm_file)
+	if (!(prot & PROT_EXEC) || (vma->vm_flags & VM_EXEC) || !vma->vm_file ||
+	    !mappable_code(vma->vm_file))
 		return 0;
 	return kb_check_known_file(vma->vm_file, "mprotect");
 }

@@ -71,6 +71,7 @@ int kb_blocklist_walk(unsigned long *bucket, unsigned long *skip, u64 *generatio
 /* cache.c: file digests remembered by inode identity, revalidated on every use. */
 struct kb_validator {
 	u64 iversion;
+	bool cacheable;		/* no writer, and a filesystem whose validator sees writes */
 	bool has_iversion;
 	struct timespec64 ctime;
 	struct timespec64 mtime;
