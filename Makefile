@@ -8,6 +8,8 @@ PREFIX ?= /usr
 # unless KERNELS names some; demo and shell boot KERNEL (Debian 13's by
 # default); bench measures 6.12 unless KERNEL is given.
 KERNELS ?=
+# Releases for check-system (default: bookworm trixie).
+SYSTEMS ?=
 KERNEL ?= deb13
 
 # The release the headers in KDIR were built for (Debian's kernel.release
@@ -20,7 +22,7 @@ SIGN_KEY = $(wildcard $(KDIR)/certs/signing_key.pem $(KDIR)/output/signing_key.p
 NOSIGN = $(if $(SIGN_KEY),,CONFIG_MODULE_SIG_ALL=)
 
 .PHONY: all module tool selftests check check-debug bench demo shell install install-module install-tool \
-	dkms-install deb kdir-check clean distclean cache-clean help
+	dkms-install deb check-system kdir-check clean distclean cache-clean help
 
 all: module tool
 
@@ -115,6 +117,11 @@ deb:
 	mv build/deb-src/*.deb build/deb-src/*.buildinfo build/deb-src/*.changes build/deb/
 	lintian --fail-on error build/deb/*.deb
 	@ls -l build/deb/
+
+# Install those packages on Debian 12 and 13 systems booted in QEMU, upgrade
+# the kernel, purge (scripts/check-system.sh).
+check-system: deb
+	scripts/check-system.sh $(SYSTEMS)
 
 kdir-check:
 	@test -f $(KDIR)/Makefile || { \
