@@ -10,13 +10,26 @@
 #include <linux/ftrace.h>
 #include <linux/version.h>
 
-/* 6.1 names it ftrace_instruction_pointer_set(); 6.3+ ftrace_regs_set_instruction_pointer(). */
+/*
+ * The callback redirects the traced call by rewriting the saved instruction pointer.
+ * With DYNAMIC_FTRACE_WITH_ARGS the architecture defines the ftrace_regs setter
+ * (6.1 names it ftrace_instruction_pointer_set(), 6.3+ ftrace_regs_set_instruction_pointer());
+ * without it, include/linux/ftrace.h defines that setter as a no-op, which would
+ * silently never redirect, so then go through the full pt_regs that SAVE_REGS
+ * (KB_FTRACE_REGS_FLAGS below) makes ftrace save, as livepatch once did.
+ */
+#if defined(CONFIG_HAVE_DYNAMIC_FTRACE_WITH_ARGS)
 #if defined(ftrace_regs_set_instruction_pointer)
 #define kb_ftrace_set_ip(fregs, ip) ftrace_regs_set_instruction_pointer(fregs, ip)
 #elif defined(ftrace_instruction_pointer_set)
 #define kb_ftrace_set_ip(fregs, ip) ftrace_instruction_pointer_set(fregs, ip)
 #else
-#error "kasblock needs an architecture that can redirect ftrace'd calls (x86_64 with DYNAMIC_FTRACE_WITH_ARGS or _REGS)"
+#error "kasblock: no ftrace_regs instruction pointer setter on this kernel"
+#endif
+#elif defined(CONFIG_DYNAMIC_FTRACE_WITH_REGS)
+#define kb_ftrace_set_ip(fregs, ip) instruction_pointer_set(ftrace_get_regs(fregs), ip)
+#else
+#error "kasblock needs an architecture that can redirect ftrace'd calls (DYNAMIC_FTRACE_WITH_ARGS or _REGS)"
 #endif
 
 /*
