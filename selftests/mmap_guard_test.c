@@ -160,21 +160,32 @@ TEST_F(guard, write_only_descriptor_as_nobody_gets_the_kernels_eacces)
 	assert_untouched(_metadata, self);
 }
 
+/*
+ * What the kernel answers an executable mapping of a pipe or socket: ENODEV from
+ * do_mmap() (no ->mmap) up to 6.12; 7.2 refuses it earlier with EPERM, the pseudo
+ * filesystems being SB_I_NOEXEC. Either is the kernel's, not kasblock's:
+ * assert_untouched() checks that kasblock counted and logged nothing.
+ */
+static bool kernel_refusal(int err)
+{
+	return err == ENODEV || err == EPERM;
+}
+
 /* A read of an empty pipe blocks: the task stuck in the hook. */
-TEST_F(guard, pipe_read_end_gets_enodev_at_once)
+TEST_F(guard, pipe_read_end_is_refused_at_once)
 {
 	uint64_t ms;
 	int p[2];
 
 	ASSERT_EQ(0, pipe2(p, O_CLOEXEC));
-	EXPECT_EQ(ENODEV, map_exec_fd(p[0], &ms));
+	EXPECT_TRUE(kernel_refusal(map_exec_fd(p[0], &ms)));
 	EXPECT_GT(GUARD_PROMPT_MS, ms);
 	close(p[0]);
 	close(p[1]);
 	assert_untouched(_metadata, self);
 }
 
-TEST_F(guard, fifo_gets_enodev_at_once)
+TEST_F(guard, fifo_is_refused_at_once)
 {
 	char path[PATH_MAX];
 	uint64_t ms;
@@ -184,19 +195,19 @@ TEST_F(guard, fifo_gets_enodev_at_once)
 	ASSERT_EQ(0, mkfifo(path, 0600));
 	fd = open(path, O_RDWR | O_CLOEXEC);	/* a reader and a writer: no data */
 	ASSERT_LE(0, fd);
-	EXPECT_EQ(ENODEV, map_exec_fd(fd, &ms));
+	EXPECT_TRUE(kernel_refusal(map_exec_fd(fd, &ms)));
 	EXPECT_GT(GUARD_PROMPT_MS, ms);
 	close(fd);
 	assert_untouched(_metadata, self);
 }
 
-TEST_F(guard, socket_gets_enodev_at_once)
+TEST_F(guard, socket_is_refused_at_once)
 {
 	uint64_t ms;
 	int sv[2];
 
 	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
-	EXPECT_EQ(ENODEV, map_exec_fd(sv[0], &ms));
+	EXPECT_TRUE(kernel_refusal(map_exec_fd(sv[0], &ms)));
 	EXPECT_GT(GUARD_PROMPT_MS, ms);
 	close(sv[0]);
 	close(sv[1]);
