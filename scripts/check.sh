@@ -327,6 +327,7 @@ for line in "${lines[@]}"; do
 	done
 	kb_log "kernel line $line ($kver): building and booting"
 	(
+		stage_t0=$(date +%s)	# its own time, not the wait for a free slot
 		test_kernel "$kver"
 		save_stage "$res"
 		read -r p f _ t _ <"$res"
