@@ -14,7 +14,8 @@
 #   3. a disk image of it (mkfs.ext4 -d), booted: the checker's results come
 #      back on the serial console
 #   4. the generic kernel's packages installed (DKMS must build for it), a new
-#      image, booted on that kernel: the same checks again
+#      image, booted on that kernel: the same checks again, then apt remove
+#      kasblockctl there, which must leave the policy in force
 #   5. apt purge of both packages: nothing of kasblock may be left
 # The releases run side by side (one VM each). Every check is a "ok"/"not
 # ok" line; the last line is "N passed, N failed", and any failure fails it.
@@ -198,6 +199,7 @@ EOF
 	generic=$(kver_of "$root" amd64)
 	if [ -n "$generic" ] && ls "$root/lib/modules/$generic/updates/dkms/"kasblock.ko* >/dev/null 2>&1; then
 		pass "dkms built kasblock.ko for the new kernel $generic"
+		touch "$root/var/lib/kasblock-test/remove-tool"
 		boot "$root" "$generic" "$work/console-$generic.log" && checks "$generic" "$work/console-$generic.log"
 	else
 		fail "dkms built kasblock.ko for the new kernel ${generic:-?}" "log: $work/upgrade.log"

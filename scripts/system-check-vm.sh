@@ -14,6 +14,8 @@
 #   /usr/local/bin/kesl-second   listed only in second.list, which this script
 #                                installs before `systemctl reload kasblock`
 #   /usr/local/bin/kesl-clean    never listed
+# With /var/lib/kasblock-test/remove-tool (the second boot), the checks end
+# with `apt-get remove kasblockctl`, which must leave the policy in force.
 set -u
 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export PATH
@@ -93,6 +95,14 @@ check reload_succeeds systemctl reload kasblock.service
 check second_denied_after_reload denied /usr/local/bin/kesl-second
 
 check no_failed_units sh -c 'f=$(systemctl --failed --no-legend --plain | grep -v kasblock-system-check); echo "$f"; [ -z "$f" ]'
+
+# Last, on the second boot: removing the tool's package stops nothing that is
+# in force.
+if [ -e /var/lib/kasblock-test/remove-tool ]; then
+	check apt_remove_kasblockctl env DEBIAN_FRONTEND=noninteractive apt-get remove -y -q kasblockctl
+	check module_stays_after_remove sh -c 'grep "^kasblock " /proc/modules && ! rmmod kasblock'
+	check listed_denied_after_remove denied /usr/local/bin/kesl-listed
+fi
 
 rm -rf "$T"
 echo "KBSYS-DONE" >>"$results"
