@@ -201,7 +201,7 @@ static struct kb_table *table_grow(struct kb_table *t, unsigned int bits, bool p
 				c = e;
 			}
 			hlist_add_head(&c->node, bucket_of(nt, c->digest));
-			nt->count++;
+			WRITE_ONCE(nt->count, nt->count + 1);
 		}
 		if (!(i & 1023))
 			cond_resched();
@@ -293,7 +293,7 @@ static int batch_add(struct kb_table **tp, bool published, struct kb_entry_spec 
 			replaced = true;
 		} else {
 			hlist_add_head_rcu(&fresh[i]->node, bucket_of(target, specs[i].digest));
-			target->count++;
+			WRITE_ONCE(target->count, target->count + 1);
 		}
 		fresh[i] = old;		/* from here on: what to free */
 	}
@@ -368,7 +368,7 @@ int kb_blocklist_del(struct kb_entry_spec *specs, unsigned int n, struct netlink
 	}
 	for (i = 0; i < n; i++) {
 		hlist_del_rcu(&gone[i]->node);
-		t->count--;
+		WRITE_ONCE(t->count, t->count - 1);
 	}
 	bump_generation();
 	synchronize_rcu();
@@ -686,7 +686,8 @@ int kb_blocklist_init(void)
 {
 	struct kb_table *t;
 
-	entry_cache = KMEM_CACHE(kb_entry, 0);
+	entry_cache = kmem_cache_create("kasblock_entry", sizeof(struct kb_entry),
+					__alignof__(struct kb_entry), 0, NULL);
 	if (!entry_cache)
 		return -ENOMEM;
 	t = table_alloc(MIN_BITS);

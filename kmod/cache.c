@@ -78,7 +78,11 @@
 #include "compat.h"
 #include "kasblock.h"
 
-#define CACHE_BITS 12
+/* About one entry per bucket when full: cache_size rounded up to a power of two. */
+#define MIN_BUCKET_BITS 6
+#define MAX_BUCKET_BITS 20
+/* How many referenced entries eviction passes over before it takes one anyway. */
+#define EVICT_SCAN 8
 #define CLAIM_WAIT (5 * HZ)
 
 /* Not in <uapi/linux/magic.h>. */
@@ -107,7 +111,8 @@ struct kb_cache_claim {
 
 static struct kmem_cache *entry_cache;
 static siphash_key_t cache_key;
-static struct hlist_head buckets[1 << CACHE_BITS];
+static struct hlist_head *buckets;
+static unsigned int bucket_bits;
 static LIST_HEAD(fifo);
 static LIST_HEAD(claims);
 static unsigned int nr_cached;
@@ -121,7 +126,7 @@ static struct hlist_head *bucket_of(const struct inode *inode)
 			     inode->i_generation ^ (u32)(unsigned long)inode->i_sb,
 			     (u32)(unsigned long)inode, &cache_key);
 
-	return &buckets[h & ((1 << CACHE_BITS) - 1)];
+	return &buckets[h & ((1U << bucket_bits) - 1)];
 }
 
 static bool open_for_write(struct inode *inode)
@@ -279,24 +284,32 @@ static void unlink_entry(struct cache_entry *e)
 {
 	hlist_del_rcu(&e->node);
 	list_del(&e->fifo);
-	nr_cached--;
+	WRITE_ONCE(nr_cached, nr_cached - 1);
 	call_rcu(&e->rcu, entry_free_rcu);
 }
 
+/*
+ * CLOCK, bounded: a referenced entry at the head gets a second chance, but under
+ * cache_lock we pass over at most EVICT_SCAN of them (a cache where every entry was hit
+ * would otherwise cost a whole lap), then evict the head whatever its bit says.
+ */
 static void evict_one(void)
 {
 	struct cache_entry *e;
+	unsigned int scanned;
 
-	while ((e = list_first_entry_or_null(&fifo, struct cache_entry, fifo))) {
-		if (e->referenced) {
-			e->referenced = false;
-			list_move_tail(&e->fifo, &fifo);
-			continue;
-		}
-		unlink_entry(e);
-		atomic64_inc(&kb_cache_stats.evictions);
-		return;
+	for (scanned = 0; scanned < EVICT_SCAN; scanned++) {
+		e = list_first_entry_or_null(&fifo, struct cache_entry, fifo);
+		if (!e || !READ_ONCE(e->referenced))
+			break;
+		WRITE_ONCE(e->referenced, false);
+		list_move_tail(&e->fifo, &fifo);
 	}
+	e = list_first_entry_or_null(&fifo, struct cache_entry, fifo);
+	if (!e)
+		return;
+	unlink_entry(e);
+	atomic64_inc(&kb_cache_stats.evictions);
 }
 
 static bool racy_timestamps(const struct kb_validator *v)
@@ -340,11 +353,11 @@ void kb_cache_store(struct file *file, const struct kb_validator *before,
 	old = find(inode);
 	if (old)
 		unlink_entry(old);
-	while (nr_cached >= kb_param_cache_size)
+	while (nr_cached && nr_cached >= READ_ONCE(kb_param_cache_size))
 		evict_one();
 	hlist_add_head_rcu(&e->node, bucket_of(inode));
 	list_add_tail(&e->fifo, &fifo);
-	nr_cached++;
+	WRITE_ONCE(nr_cached, nr_cached + 1);
 	spin_unlock(&cache_lock);
 }
 
@@ -430,9 +443,18 @@ unsigned int kb_cache_count(void)
 
 int kb_cache_init(void)
 {
-	entry_cache = KMEM_CACHE(cache_entry, 0);
-	if (!entry_cache)
+	/* cache_size is fixed at load (0444), so the table is sized once. */
+	bucket_bits = clamp_t(unsigned int, order_base_2(kb_param_cache_size),
+			      MIN_BUCKET_BITS, MAX_BUCKET_BITS);
+	buckets = kvcalloc(1U << bucket_bits, sizeof(*buckets), GFP_KERNEL);
+	if (!buckets)
 		return -ENOMEM;
+	entry_cache = kmem_cache_create("kasblock_cache_entry", sizeof(struct cache_entry),
+					__alignof__(struct cache_entry), 0, NULL);
+	if (!entry_cache) {
+		kvfree(buckets);
+		return -ENOMEM;
+	}
 	get_random_bytes(&cache_key, sizeof(cache_key));
 	return 0;
 }
@@ -449,4 +471,5 @@ void kb_cache_exit(void)
 	/* Wait for the call_rcu() callbacks before the cache they free into goes away. */
 	rcu_barrier();
 	kmem_cache_destroy(entry_cache);
+	kvfree(buckets);
 }

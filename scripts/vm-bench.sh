@@ -85,7 +85,7 @@ echo 3 >/proc/sys/vm/drop_caches 2>/dev/null
 avail2=$(meminfo MemAvailable) slab2=$(meminfo Slab) vm2=$(meminfo VmallocUsed)
 loaded=$($CTL status --json | sed -n 's/.*"entries":\([0-9]*\).*/\1/p')
 [ "$loaded" = "$ENTRIES" ] || fail "loaded $loaded entries, not $ENTRIES"
-slabline=$(grep '^kb_entry ' /proc/slabinfo 2>/dev/null | awk '{print $2, $3, $4}')
+slabline=$(grep '^kasblock_entry ' /proc/slabinfo 2>/dev/null | awk '{print $2, $3, $4}')
 mod_spawn=$(us "$N" "$W/tiny")
 mod_dl=$(us $((N / 6 + 1)) "$B/dlopen50" "$W/libs")
 mod_big=$(first_exec mod)
@@ -171,7 +171,7 @@ BEGIN {
 	avail_b = (avail1 - avail2) * 1024 / entries
 	slabvm_b = ((slab2 - slab1) + (vm2 - vm1)) * 1024 / entries
 	split(slabline, s, " ")
-	slab_b = s[1] > 0 ? sprintf("%.1f", s[1] * s[3] / entries) : "n/a (kb_entry merged into another slab cache)"
+	slab_b = s[1] > 0 ? sprintf("%.1f", s[1] * s[3] / entries) : "n/a (kasblock_entry merged into another slab cache)"
 	print "KBBENCH-TABLE-BEGIN"
 	printf "kasblock bench, kernel %s, one boot, times are medians\n", kernel
 	printf "%-58s %14s %14s %8s\n", "measurement", "baseline", "kasblock", "ratio"
@@ -185,7 +185,7 @@ BEGIN {
 	printf "%-58s %12.1fus %12.1fus %8s\n", "(d) load of " entries " digests vs parsing the file (digest)", parse, load, r(load, parse)
 	printf "%-58s %14s %14.1f\n", "(d) kernel bytes/entry, MemAvailable delta", "", avail_b
 	printf "%-58s %14s %14.1f\n", "(d) kernel bytes/entry, Slab+VmallocUsed delta", "", slabvm_b
-	printf "%-58s %14s %14s\n", "(d) kernel bytes/entry, kb_entry slab (objsize*objs/n)", "", slab_b
+	printf "%-58s %14s %14s\n", "(d) kernel bytes/entry, kasblock_entry slab (objsize*objs/n)", "", slab_b
 	printf "%-58s %14s %14s\n", "(e) SHA-256 driver", "", driver
 	if (fapo_why != "") {
 		printf "%-58s %s\n", "fapolicyd, equivalent sha256 deny rule", fapo_why
