@@ -141,7 +141,7 @@ static struct inode *real_inode(struct file *file)
 }
 
 /* Where the server, not the inode, says what the data is (see the top of the file). */
-static bool remote_sb(const struct super_block *sb)
+bool kb_sb_remote(const struct super_block *sb)
 {
 	if (sb->s_iflags & SB_I_UNTRUSTED_MOUNTER)
 		return true;
@@ -174,7 +174,7 @@ static bool cacheable(struct inode *inode)
 	struct super_block *sb = inode->i_sb;
 	unsigned int seals;
 
-	if (!READ_ONCE(kb_param_cache_size) || remote_sb(sb))
+	if (!READ_ONCE(kb_param_cache_size) || kb_sb_remote(sb))
 		return false;
 	switch (sb->s_magic) {
 	case TMPFS_MAGIC:

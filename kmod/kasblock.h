@@ -27,13 +27,50 @@ struct kb_scratch;
 int kb_hash_init(void);
 void kb_hash_exit(void);
 const char *kb_hash_driver(void);
+/**
+ * kb_scratch_get() - a hash descriptor and KB_SCRATCH_SIZE bytes of scratch memory
+ *
+ * From the preallocated pool, else freshly made with kvmalloc(). Process context.
+ * Return: the scratch, or NULL when memory is short; give it back with kb_scratch_put().
+ */
 struct kb_scratch *kb_scratch_get(void);
 void kb_scratch_put(struct kb_scratch *scratch);
 char *kb_scratch_buf(struct kb_scratch *scratch);
+/**
+ * kb_hash_file() - SHA-256 of a whole file, read as it is now
+ * @scratch: from kb_scratch_get()
+ * @file: a regular file open for reading
+ * @digest: the result
+ * @bytes: how many bytes were hashed, also on failure
+ *
+ * May sleep and do I/O; a fatal signal ends it. Context: process, no locks held.
+ * Return: 0, -EFBIG past max_hash_size, -EINTR when killed, or the read's error.
+ */
 int kb_hash_file(struct kb_scratch *scratch, struct file *file,
 		 u8 digest[KASBLOCK_DIGEST_LEN], u64 *bytes);
+/* The most kb_hash_page_cache() hashes: it runs under the mmap lock. */
+#define KB_LOCKED_HASH_MAX (16 << 20)
+/**
+ * kb_hash_page_cache() - SHA-256 of a file from its cached pages only
+ * @scratch: from kb_scratch_get()
+ * @file: a regular file open for reading
+ * @digest: the result
+ *
+ * Starts no I/O and takes no page lock, so it may run under the mmap lock.
+ * Return: 0; -ENODATA when a page is not cached and up to date or the file is larger
+ * than KB_LOCKED_HASH_MAX; -EFBIG past max_hash_size; -EINTR when killed.
+ */
 int kb_hash_page_cache(struct kb_scratch *scratch, struct file *file,
 		       u8 digest[KASBLOCK_DIGEST_LEN]);
+/**
+ * kb_hash_buffer() - SHA-256 of bytes in kernel memory (a module image)
+ * @scratch: from kb_scratch_get()
+ * @buf: the bytes
+ * @len: how many
+ * @digest: the result
+ *
+ * Return: 0 or the crypto API's error.
+ */
 int kb_hash_buffer(struct kb_scratch *scratch, const void *buf, size_t len,
 		   u8 digest[KASBLOCK_DIGEST_LEN]);
 
@@ -94,6 +131,8 @@ void kb_cache_release(struct kb_cache_claim *c, struct file *file,
 void kb_cache_store(struct file *file, const struct kb_validator *before,
 		    const u8 digest[KASBLOCK_DIGEST_LEN]);
 unsigned int kb_cache_count(void);
+struct super_block;
+bool kb_sb_remote(const struct super_block *sb);
 
 /* check.c: the verdict for one file, shared by every hook. */
 

@@ -298,8 +298,8 @@ static int fan_serve(int fan, pid_t hold, int n, uint64_t ms, pid_t child, int *
  * first task's read, left unanswered, stops its hash: its first read of the
  * file is prepare_binprm()'s, its second is kasblock's. The second task's
  * events are answered; it must run within the 5 s bound plus its own hash.
- * (Should the module hash without kernel_read(), no event stops the first
- * hash, and this test passes without testing the bound.)
+ * The file is on tmpfs, which kasblock reads through kernel_read() (kmod/hash.c):
+ * from a page-cache filesystem it raises no event, and held would be -1.
  */
 TEST_F_TIMEOUT(trust, waiter_for_a_stuck_hash_hashes_by_itself, 90)
 {
