@@ -218,12 +218,24 @@ static int spec_cmp(const void *a, const void *b)
 	return memcmp(x->digest, y->digest, KASBLOCK_DIGEST_LEN);
 }
 
+/*
+ * lib/sort is a heapsort, which does not keep equal elements in order: ties are broken
+ * by where the entry sat in the message (specs point into it in message order), so
+ * "the last one given" below means what it says.
+ */
+static int spec_cmp_stable(const void *a, const void *b)
+{
+	const struct kb_entry_spec *x = a, *y = b;
+
+	return spec_cmp(a, b) ?: (x->attr > y->attr) - (x->attr < y->attr);
+}
+
 /* Sorts @specs and drops repeated digests; the last label given for a digest wins. */
 static unsigned int sort_unique(struct kb_entry_spec *specs, unsigned int n)
 {
 	unsigned int i, out = 0;
 
-	sort(specs, n, sizeof(*specs), spec_cmp, NULL);
+	sort(specs, n, sizeof(*specs), spec_cmp_stable, NULL);
 	for (i = 0; i < n; i++) {
 		if (out && !spec_cmp(&specs[out - 1], &specs[i]))
 			specs[out - 1] = specs[i];

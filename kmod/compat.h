@@ -51,6 +51,22 @@
 #define kb_inode_mtime(inode) inode_get_mtime(inode)
 #endif
 
+/*
+ * 6.2 split generic netlink ops into do and dump halves and handed pre_doit the split
+ * form; 6.6 put a whole genl_info (attrs, extack) in a dump's info. Neither left a
+ * macro to probe.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 2, 0)
+#define kb_genl_ops_t struct genl_ops
+#else
+#define kb_genl_ops_t struct genl_split_ops
+#endif
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 6, 0)
+#define kb_genl_dump_attrs(cb) (genl_dumpit_info(cb)->attrs)
+#else
+#define kb_genl_dump_attrs(cb) (genl_info_dump(cb)->attrs)
+#endif
+
 /* 7.2 moved bin2hex() and the other hex helpers out of <linux/kernel.h> into <linux/hex.h>. */
 #if __has_include(<linux/hex.h>)
 #include <linux/hex.h>

@@ -16,6 +16,7 @@
 #include <net/net_namespace.h>
 #include <linux/cred.h>
 #include <linux/sched.h>
+#include "compat.h"
 #include "kasblock.h"
 
 static struct genl_family kb_family;
@@ -44,15 +45,24 @@ static int check_perm(struct sk_buff *skb, struct netlink_ext_ack *extack)
 	return -EPERM;
 }
 
+/*
+ * Every request passes here before its handler (the family's pre_doit, and a dump's
+ * start), so a command added later cannot skip the permission check.
+ */
+static int pre_doit(const kb_genl_ops_t *ops, struct sk_buff *skb, struct genl_info *info)
+{
+	return check_perm(skb, info->extack);
+}
+
 /* Rejects attributes the policy knows but this command does not use. */
-static int check_attrs(struct genl_info *info, unsigned long allowed)
+static int check_attrs(struct nlattr **attrs, struct netlink_ext_ack *extack,
+		       unsigned long allowed)
 {
 	unsigned int i;
 
 	for (i = 1; i <= KASBLOCK_A_MAX; i++) {
-		if (info->attrs[i] && !(allowed & BIT(i))) {
-			NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[i],
-					    "attribute not valid for this command");
+		if (attrs[i] && !(allowed & BIT(i))) {
+			NL_SET_ERR_MSG_ATTR(extack, attrs[i], "attribute not valid for this command");
 			return -EINVAL;
 		}
 	}
@@ -61,9 +71,7 @@ static int check_attrs(struct genl_info *info, unsigned long allowed)
 
 static int begin(struct sk_buff *skb, struct genl_info *info, unsigned long allowed)
 {
-	int err = check_perm(skb, info->extack);
-
-	return err ?: check_attrs(info, allowed);
+	return check_attrs(info->attrs, info->extack, allowed);
 }
 
 /* Collects the entry list into specs pointing into the message; the caller kvfree()s. */
@@ -369,7 +377,8 @@ toobig:
 
 static int dump_start(struct netlink_callback *cb)
 {
-	return check_perm(cb->skb, cb->extack);
+	return check_perm(cb->skb, cb->extack) ?:
+	       check_attrs(kb_genl_dump_attrs(cb), cb->extack, 0);
 }
 
 static int emit_entry(void *ctx, const u8 *digest, const char *label)
@@ -497,6 +506,7 @@ static struct genl_family kb_family = {
 	.version = KASBLOCK_GENL_VERSION,
 	.maxattr = KASBLOCK_A_MAX,
 	.policy = kb_policy,
+	.pre_doit = pre_doit,
 	.netnsok = false,	/* the policy is the host's: only the initial network namespace */
 	.module = THIS_MODULE,
 	.ops = kb_ops,

@@ -585,6 +585,56 @@ TEST_F(list, adding_a_listed_digest_replaces_its_label)
 	free(got);
 }
 
+/*
+ * One batch naming a digest several times: the label given last wins,
+ * wherever the repeats sit among other digests (the kernel sorts the batch,
+ * and lib/sort alone would not keep repeats in their order).
+ */
+TEST_F(list, repeated_digest_in_one_batch_keeps_the_last_label)
+{
+	enum { N = 200, REPEATS = 7 };
+	struct kst_entry *e = calloc(N, sizeof(*e)), *got;
+	size_t n, i;
+	int r;
+
+	ASSERT_NE(NULL, e);
+	for (i = 0; i < N; i++)
+		kst_fake_entry(&e[i], 1000 + i, "kst-other");
+	/* The repeats, spread through the batch, labelled in order. */
+	for (r = 0; r < REPEATS; r++) {
+		i = (size_t)r * (N / REPEATS) + 3;
+		kst_fake_entry(&e[i], 7, NULL);
+		snprintf(e[i].label, sizeof(e[i].label), "kst-repeat-%d", r);
+	}
+	ASSERT_EQ(0, kst_nl_cmd(&self->nl, KASBLOCK_CMD_ADD, e, N));
+	ASSERT_EQ(0, kst_nl_dump(&self->nl, &got, &n, NULL));
+	ASSERT_EQ(N - REPEATS + 1, n);
+	for (i = 0; i < n; i++) {
+		struct kst_entry want;
+
+		kst_fake_entry(&want, 7, NULL);
+		if (!memcmp(want.digest, got[i].digest, KASBLOCK_DIGEST_LEN))
+			break;
+	}
+	ASSERT_LT(i, n);
+	EXPECT_STREQ("kst-repeat-6", got[i].label);
+	free(got);
+	free(e);
+}
+
+/* A dump takes no attributes: one it does not use is refused, with a reason. */
+TEST_F(list, dump_with_an_attribute_is_refused)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *h = kst_nl_msg(&self->nl, buf, KASBLOCK_CMD_GET_ENTRIES, NLM_F_DUMP);
+
+	mnl_attr_put_u32(h, KASBLOCK_A_MODE, KASBLOCK_MODE_MONITOR);
+	ASSERT_EQ(-EINVAL, kst_nl_send(&self->nl, h));
+	EXPECT_NE(NULL, strstr(self->nl.extack, "not valid for this command")) {
+		TH_LOG("extack: \"%s\"", self->nl.extack);
+	}
+}
+
 TEST_F(list, adding_a_listed_digest_without_label_keeps_its_label)
 {
 	struct kst_entry e, *got;
