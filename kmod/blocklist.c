@@ -86,6 +86,21 @@ static void bump_generation(void)
 	WRITE_ONCE(generation, g);
 }
 
+/*
+ * Every change of the policy, and every refusal, is logged here, under policy_lock, so
+ * the record carries the generation the change made and no path can change the policy
+ * without one. Not while the load parameters are parsed (no table yet): the "loaded"
+ * line says what they were.
+ */
+static void log_change(const char *change, unsigned int entries, int err)
+{
+	struct kb_policy_change c = { .change = change, .entries = entries, .err = err };
+
+	lockdep_assert_held(&policy_lock);
+	if (rcu_access_pointer(active))
+		kb_log_policy(&c);
+}
+
 static int refuse_locked(const char *what, struct netlink_ext_ack *extack)
 {
 	NL_SET_ERR_MSG(extack, "locked: the policy cannot be weakened until reboot");
@@ -346,6 +361,7 @@ int kb_blocklist_add(struct kb_entry_spec *specs, unsigned int n, struct netlink
 	err = batch_add(&t, true, specs, n, extack);
 	if (!err)
 		bump_generation();
+	log_change("add", n, err);
 	mutex_unlock(&policy_lock);
 	return err;
 }
@@ -355,6 +371,7 @@ int kb_blocklist_del(struct kb_entry_spec *specs, unsigned int n, struct netlink
 	struct kb_table *t;
 	struct kb_entry **gone;
 	unsigned int i;
+	unsigned int asked = n;
 	int err = 0;
 
 	mutex_lock(&policy_lock);
@@ -389,6 +406,7 @@ int kb_blocklist_del(struct kb_entry_spec *specs, unsigned int n, struct netlink
 free:
 	kvfree(gone);
 unlock:
+	log_change("del", asked, err);
 	mutex_unlock(&policy_lock);
 	return err;
 }
@@ -421,6 +439,7 @@ int kb_blocklist_flush(struct netlink_ext_ack *extack)
 		publish(t);
 		t = NULL;
 	}
+	log_change("flush", 0, err);
 	mutex_unlock(&policy_lock);
 	table_free(t);
 	return err;
@@ -500,6 +519,7 @@ int kb_blocklist_stage_commit(u32 owner, struct netlink_ext_ack *extack)
 			staged = NULL;
 			err = 0;
 		}
+		log_change("replace", deref_locked(active)->count, err);
 	}
 	mutex_unlock(&policy_lock);
 	return err;
@@ -600,6 +620,39 @@ int kb_blocklist_set_mode(int m, struct netlink_ext_ack *extack)
 		WRITE_ONCE(mode, m);
 		bump_generation();
 	}
+	log_change(m == KASBLOCK_MODE_MONITOR ? "mode-monitor" : "mode-enforce", 0, err);
+	mutex_unlock(&policy_lock);
+	return err;
+}
+
+/*
+ * A write to a parameter that decides what is denied (max_entries, max_hash_size,
+ * fail_closed) is a policy change like any other: refused once locked, and otherwise
+ * logged with its old and new value, and the generation moves if the value did. @set is
+ * the parameter's own setter, @value reads it back as a number. Module parameters are
+ * set under the kernel's param lock, which is always taken before policy_lock.
+ */
+int kb_blocklist_set_param(const char *val, const struct kernel_param *kp,
+			   int (*set)(const char *val, const struct kernel_param *kp),
+			   u64 (*value)(const struct kernel_param *kp))
+{
+	struct kb_policy_change c = { .change = "param", .param = kp->name };
+	int err;
+
+	mutex_lock(&policy_lock);
+	c.old_value = c.new_value = value(kp);
+	if (locked) {
+		err = refuse_locked(kp->name, NULL);
+	} else {
+		err = set(val, kp);
+		c.new_value = value(kp);
+		if (!err && c.new_value != c.old_value)
+			bump_generation();
+	}
+	c.err = err;
+	/* A write of the value already in force changes nothing, and says nothing. */
+	if (rcu_access_pointer(active) && (err || c.new_value != c.old_value))
+		kb_log_policy(&c);
 	mutex_unlock(&policy_lock);
 	return err;
 }
@@ -618,6 +671,7 @@ bool kb_blocklist_lock(void)
 		/* Never put: rmmod now fails with "in use" until reboot. */
 		__module_get(THIS_MODULE);
 	}
+	log_change("lock", 0, 0);
 	mutex_unlock(&policy_lock);
 	return newly;
 }

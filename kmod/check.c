@@ -47,6 +47,8 @@ static int hash_failed(const char *op, struct file *file, int err)
 		return err;	/* the task is being killed; nothing to report */
 	deny = READ_ONCE(kb_param_fail_closed);
 	atomic64_inc(&kb_counters.errors);
+	if (!kb_log_hash_failure_allowed(err))
+		return deny ? err : 0;
 	scratch = kb_scratch_get();
 	kb_log_hash_failure(op, file, err, deny, scratch ? kb_scratch_buf(scratch) : NULL);
 	if (scratch)

@@ -83,6 +83,14 @@ struct kb_entry_spec {
 int kb_blocklist_init(void);
 void kb_blocklist_exit(void);
 bool kb_blocklist_is_empty(void);
+/**
+ * kb_blocklist_lookup() - whether a digest is listed
+ * @digest: the file's SHA-256
+ * @label: receives the entry's label ("" if none) when it is listed
+ *
+ * Context: any; takes rcu_read_lock() only, never a lock, never allocates.
+ * Return: true if listed.
+ */
 bool kb_blocklist_lookup(const u8 digest[KASBLOCK_DIGEST_LEN], char label[KASBLOCK_LABEL_MAX]);
 int kb_blocklist_add(struct kb_entry_spec *specs, unsigned int n, struct netlink_ext_ack *extack);
 int kb_blocklist_del(struct kb_entry_spec *specs, unsigned int n, struct netlink_ext_ack *extack);
@@ -94,6 +102,21 @@ int kb_blocklist_stage_commit(u32 owner, struct netlink_ext_ack *extack);
 int kb_blocklist_stage_abort(u32 owner, struct netlink_ext_ack *extack);
 void kb_blocklist_owner_gone(u32 owner);
 int kb_blocklist_set_mode(int mode, struct netlink_ext_ack *extack);
+struct kernel_param;
+/**
+ * kb_blocklist_set_param() - change a policy parameter as a policy change
+ * @val: the text written to the parameter
+ * @kp: the parameter
+ * @set: its setter (param_set_uint() and the like)
+ * @value: reads its value back as a number
+ *
+ * Refused once locked; a change moves the generation; a change or refusal is logged
+ * and audited with the old and new value. Context: process, may sleep (policy_lock).
+ * Return: 0, -EPERM when locked, or @set's error.
+ */
+int kb_blocklist_set_param(const char *val, const struct kernel_param *kp,
+			   int (*set)(const char *val, const struct kernel_param *kp),
+			   u64 (*value)(const struct kernel_param *kp));
 bool kb_blocklist_lock(void);
 bool kb_blocklist_locked(void);
 int kb_blocklist_policy_digest(u8 out[KASBLOCK_DIGEST_LEN]);
@@ -121,6 +144,15 @@ struct kb_cache_stats {
 extern struct kb_cache_stats kb_cache_stats;
 int kb_cache_init(void);
 void kb_cache_exit(void);
+/**
+ * kb_cache_lookup() - the cached digest of a file, if it can still be trusted
+ * @file: the file about to be exec'd or mapped
+ * @digest: receives the digest on a hit
+ *
+ * Trusted only with an unchanged validator, no writer, and a file whose validator sees
+ * every change (see cache.c). Counts a hit or a miss. Context: any; RCU only.
+ * Return: true on a hit.
+ */
 bool kb_cache_lookup(struct file *file, u8 digest[KASBLOCK_DIGEST_LEN]);
 bool kb_cache_query(struct file *file, u8 digest[KASBLOCK_DIGEST_LEN]);
 void kb_cache_validator(struct file *file, struct kb_validator *v);
@@ -155,16 +187,65 @@ struct kb_counters {
 	atomic64_t errors;
 };
 extern struct kb_counters kb_counters;
+/**
+ * kb_check_file() - the verdict on a file about to be exec'd or mapped executable
+ * @file: the file
+ * @op: what is being done, for the log ("exec", "mmap")
+ *
+ * Digest from the cache, else hashed (and cached); a match is logged, audited and
+ * sent to listeners. Context: process, no locks held; may sleep and do I/O.
+ * Return: 0 to allow, -EPERM for a listed file in enforce mode, or under fail-closed
+ * the hashing error (-EFBIG, -EIO, -ENOMEM); -EINTR when the task is being killed.
+ */
 int kb_check_file(struct file *file, const char *op);
+/**
+ * kb_check_known_file() - kb_check_file() without I/O, for callers under the mmap lock
+ * @file: the file
+ * @op: what is being done, for the log ("mprotect")
+ *
+ * Return: as kb_check_file(); a digest not known without I/O is the failure policy's
+ * (-ENODATA when fail-closed).
+ */
 int kb_check_known_file(struct file *file, const char *op);
+/**
+ * kb_check_buffer() - the verdict on bytes the kernel already holds (a module image)
+ * @buf: the bytes
+ * @size: how many
+ * @file: where they came from, or NULL (init_module())
+ * @op: what is being done, for the log ("module")
+ *
+ * Return: as kb_check_file().
+ */
 int kb_check_buffer(const void *buf, size_t size, struct file *file, const char *op);
 
 /* log.c: kernel log lines and audit records. */
 void kb_log_match(const char *op, struct file *file, const u8 *digest, const char *label,
 		  bool enforced, char *scratch);
+/**
+ * kb_log_hash_failure_allowed() - whether a hash failure may be reported now
+ * @err: the failure's errno (its cause)
+ *
+ * One ratelimit per cause and uid slot, apart from the matches'. Counts what it holds
+ * back, for the next report's suppressed=. Context: any.
+ */
+bool kb_log_hash_failure_allowed(int err);
 void kb_log_hash_failure(const char *op, struct file *file, int err, bool denied, char *scratch);
 void kb_log_init(void);
-void kb_log_policy(const char *change, unsigned int entries, int err);
+/* One change of the policy, or one refused: what blocklist.c hands kb_log_policy(). */
+struct kb_policy_change {
+	const char *change;		/* add, del, replace, flush, mode-*, lock, param */
+	unsigned int entries;		/* how many the request named */
+	const char *param;		/* change=param: the parameter's name, else NULL */
+	unsigned long long old_value, new_value;
+	int err;			/* 0, or why it was refused */
+};
+/**
+ * kb_log_policy() - log and audit a policy change or refusal
+ * @c: the change
+ *
+ * Context: under blocklist.c's policy lock, so the state it prints is the change's.
+ */
+void kb_log_policy(const struct kb_policy_change *c);
 
 /* hooks.c: hook functions with LSM signatures. */
 struct vm_area_struct;
@@ -193,6 +274,12 @@ struct kb_event_fields {
 	u64 ino;
 	int mode;
 };
+/**
+ * kb_netlink_event() - send a match to the event listeners
+ * @f: what to say
+ *
+ * Context: any task context; GFP_NOWAIT, never waits for a slow listener.
+ */
 void kb_netlink_event(const struct kb_event_fields *f);
 extern atomic64_t kb_events_dropped;
 

@@ -1,9 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * What kasblock says about a match or a failure: one kernel log line in a stable
- * key=value form (rate-limited, with the count of lines suppressed since the last one
- * printed) and one audit record of type AUDIT_KERNEL_OTHER (not rate-limited here: audit
- * has its own limit and backlog, and an auditor wants every record).
+ * What kasblock says about a match, a failure or a policy change: one kernel log line in
+ * a stable key=value form and one audit record of type AUDIT_KERNEL_OTHER.
+ *
+ * Matches are rate-limited in the log (with the count of lines suppressed since the last
+ * one printed), not in audit: an auditor wants every denial, and each costs the user an
+ * exec. Hash failures are cheaper to cause (any user can map a large file), so they pass
+ * a gate of their own before they reach either the log or audit: one ratelimit per cause
+ * and per uid slot, apart from the matches' state, so no user can push real denials out
+ * of the kernel log or fill audit's backlog with failures. The counters in status still
+ * count every one. Nothing is built for audit unless audit is enabled.
  *
  * Strings a user controls (path, comm, label) are escaped: in the log, bytes outside
  * printable ASCII and the characters " and \ become \xHH inside double quotes; in audit,
@@ -19,6 +25,7 @@
 #include <linux/cred.h>
 #include <linux/dcache.h>
 #include <linux/fs.h>
+#include <linux/hash.h>
 #include <linux/ratelimit.h>
 #include <linux/sched.h>
 #include <linux/string.h>
@@ -38,10 +45,35 @@ static_assert(HEX_OFF + HEX_LEN <= KB_SCRATCH_SIZE);
 static DEFINE_RATELIMIT_STATE(log_ratelimit, 5 * HZ, 10);
 static atomic_t log_suppressed = ATOMIC_INIT(0);
 
+/*
+ * Hash failures, by cause and by uid: uid 0 (the system's own services) has a slot to
+ * itself, every other uid hashes into one of the rest. Each slot lets FAIL_BURST
+ * reports through per FAIL_INTERVAL and counts what it holds back.
+ */
+enum fail_cause { FAIL_OVERSIZE, FAIL_NOMEM, FAIL_UNKNOWN_DIGEST, FAIL_READ_ERROR, FAIL_CAUSES };
+#define FAIL_UID_BITS	4
+#define FAIL_INTERVAL	(5 * HZ)
+#define FAIL_BURST	5
+
+struct fail_gate {
+	struct ratelimit_state rs;
+	atomic_t suppressed;
+};
+static struct fail_gate fail_gates[FAIL_CAUSES][1 << FAIL_UID_BITS];
+
 void kb_log_init(void)
 {
+	unsigned int c, u;
+
 	/* We print our own suppressed= count; ratelimit's own message would be a second format. */
 	ratelimit_set_flags(&log_ratelimit, RATELIMIT_MSG_ON_RELEASE);
+	for (c = 0; c < FAIL_CAUSES; c++) {
+		for (u = 0; u < ARRAY_SIZE(fail_gates[c]); u++) {
+			ratelimit_state_init(&fail_gates[c][u].rs, FAIL_INTERVAL, FAIL_BURST);
+			ratelimit_set_flags(&fail_gates[c][u].rs, RATELIMIT_MSG_ON_RELEASE);
+			atomic_set(&fail_gates[c][u].suppressed, 0);
+		}
+	}
 }
 
 static bool log_allowed(unsigned int *suppressed)
@@ -52,6 +84,14 @@ static bool log_allowed(unsigned int *suppressed)
 	}
 	*suppressed = atomic_xchg(&log_suppressed, 0);
 	return true;
+}
+
+static struct fail_gate *fail_gate(enum fail_cause cause)
+{
+	u32 uid = from_kuid(&init_user_ns, current_uid());
+	unsigned int slot = uid ? 1 + hash_32(uid, FAIL_UID_BITS) % ((1 << FAIL_UID_BITS) - 1) : 0;
+
+	return &fail_gates[cause][slot];
 }
 
 static bool plain_log_char(unsigned char c)
@@ -125,6 +165,8 @@ struct event {
 	const u8 *digest;	/* NULL for a failure */
 	const char *label;
 	const char *mode;
+	struct fail_gate *gate;	/* a failure's own ratelimit, NULL for a match */
+	unsigned int suppressed;	/* what that gate held back since its last report */
 };
 
 /* Device and inode of the file, or zeros when there is none. */
@@ -147,13 +189,16 @@ static void event_audit(const struct event *ev, const char *path, const char *co
 	char *hex = scratch ? scratch + HEX_OFF : NULL;
 	struct audit_buffer *ab;
 
+	if (!audit_enabled)
+		return;
 	ab = audit_log_start(audit_context(), GFP_NOWAIT, AUDIT_KERNEL_OTHER);
 	if (!ab)
 		return;
 	file_ids(ev->file, &major, &minor, &ino, &size);
 	audit_log_format(ab, "kasblock action=%s op=%s", ev->action, ev->op);
 	if (ev->reason)
-		audit_log_format(ab, " reason=%s err=%d", ev->reason, ev->err);
+		audit_log_format(ab, " reason=%s err=%d suppressed=%u", ev->reason, ev->err,
+				 ev->suppressed);
 	audit_log_format(ab, " pid=%d uid=%u auid=%u ses=%u", task_tgid_nr(current),
 			 from_kuid(&init_user_ns, current_uid()),
 			 from_kuid(&init_user_ns, audit_get_loginuid(current)),
@@ -179,9 +224,9 @@ static void event_log(const struct event *ev, const char *path, const char *comm
 	loff_t size;
 	char ecomm[4 * TASK_COMM_LEN + 1], elabel[4 * KASBLOCK_LABEL_MAX + 1];
 	const char *epath = scratch ? log_escape(scratch + ESC_OFF, path) : "?";
-	unsigned int suppressed;
+	unsigned int suppressed = ev->suppressed;
 
-	if (!log_allowed(&suppressed))
+	if (!ev->gate && !log_allowed(&suppressed))
 		return;
 	file_ids(ev->file, &major, &minor, &ino, &size);
 	log_escape(ecomm, comm);
@@ -255,59 +300,87 @@ void kb_log_match(const char *op, struct file *file, const u8 *digest, const cha
 	event_emit(&ev, scratch);
 }
 
-static const char *failure_reason(int err)
+static enum fail_cause failure_cause(int err)
 {
 	switch (err) {
 	case -EFBIG:
-		return "oversize";
+		return FAIL_OVERSIZE;
 	case -ENOMEM:
-		return "nomem";
+		return FAIL_NOMEM;
 	case -ENODATA:
-		return "unknown-digest";	/* mprotect: not hashed before, and no I/O allowed */
+		return FAIL_UNKNOWN_DIGEST;	/* mprotect: not hashed before, and no I/O allowed */
 	default:
-		return "read-error";
+		return FAIL_READ_ERROR;
 	}
 }
 
+static const char *const failure_reasons[FAIL_CAUSES] = {
+	[FAIL_OVERSIZE] = "oversize",
+	[FAIL_NOMEM] = "nomem",
+	[FAIL_UNKNOWN_DIGEST] = "unknown-digest",
+	[FAIL_READ_ERROR] = "read-error",
+};
+
 /*
  * A policy change or a refused one, with who asked: always logged and audited (changes
- * are rare, and an auditor needs every one). GFP_NOWAIT: a full audit backlog must not
- * hold the netlink lock.
+ * are rare, and an auditor needs every one). Called by blocklist.c under its policy lock,
+ * so generation, mode, lock and count are those the change left. GFP_NOWAIT: a full
+ * audit backlog must not hold the policy lock.
  */
-void kb_log_policy(const char *change, unsigned int entries, int err)
+void kb_log_policy(const struct kb_policy_change *c)
 {
-	char comm[TASK_COMM_LEN], ecomm[4 * TASK_COMM_LEN + 1];
+	char comm[TASK_COMM_LEN], ecomm[4 * TASK_COMM_LEN + 1], what[96] = "";
 	u32 uid = from_kuid(&init_user_ns, current_uid());
 	u32 auid = from_kuid(&init_user_ns, audit_get_loginuid(current));
 	struct audit_buffer *ab;
 
+	if (c->param)
+		snprintf(what, sizeof(what), " name=%s old=%llu new=%llu", c->param,
+			 c->old_value, c->new_value);
 	get_task_comm(comm, current);
-	pr_info("policy %s: change=%s entries=%u total=%u generation=%llu mode=%s locked=%d pid=%d uid=%u auid=%u comm=\"%s\" res=%d err=%d\n",
-		err ? "refused" : "changed", change, entries, kb_blocklist_count(),
+	pr_info("policy %s: change=%s%s entries=%u total=%u generation=%llu mode=%s locked=%d pid=%d uid=%u auid=%u comm=\"%s\" res=%d err=%d\n",
+		c->err ? "refused" : "changed", c->change, what, c->entries, kb_blocklist_count(),
 		kb_blocklist_generation(), mode_name(), kb_blocklist_locked(),
-		task_tgid_nr(current), uid, auid, log_escape(ecomm, comm), !err, err);
+		task_tgid_nr(current), uid, auid, log_escape(ecomm, comm), !c->err, c->err);
+	if (!audit_enabled)
+		return;
 	ab = audit_log_start(audit_context(), GFP_NOWAIT, AUDIT_KERNEL_OTHER);
 	if (!ab)
 		return;
-	audit_log_format(ab, "kasblock op=policy change=%s entries=%u total=%u generation=%llu mode=%s locked=%d pid=%d uid=%u auid=%u ses=%u",
-			 change, entries, kb_blocklist_count(), kb_blocklist_generation(),
+	audit_log_format(ab, "kasblock op=policy change=%s%s entries=%u total=%u generation=%llu mode=%s locked=%d pid=%d uid=%u auid=%u ses=%u",
+			 c->change, what, c->entries, kb_blocklist_count(), kb_blocklist_generation(),
 			 mode_name(), kb_blocklist_locked(), task_tgid_nr(current), uid, auid,
 			 audit_get_sessionid(current));
 	audit_untrusted(ab, "comm", comm, ecomm);
-	audit_log_format(ab, " res=%d", !err);
+	audit_log_format(ab, " res=%d", !c->err);
 	audit_log_end(ab);
 }
 
+bool kb_log_hash_failure_allowed(int err)
+{
+	struct fail_gate *gate = fail_gate(failure_cause(err));
+
+	if (__ratelimit(&gate->rs))
+		return true;
+	atomic_inc(&gate->suppressed);
+	return false;
+}
+
+/* After kb_log_hash_failure_allowed() said yes for @err. */
 void kb_log_hash_failure(const char *op, struct file *file, int err, bool denied, char *scratch)
 {
+	enum fail_cause cause = failure_cause(err);
+	struct fail_gate *gate = fail_gate(cause);
 	struct event ev = {
 		.what = "cannot hash",
 		.action = denied ? "deny" : "allow",
 		.op = op,
-		.reason = failure_reason(err),
+		.reason = failure_reasons[cause],
 		.err = err,
 		.file = file,
 		.mode = mode_name(),
+		.gate = gate,
+		.suppressed = atomic_xchg(&gate->suppressed, 0),
 	};
 
 	event_emit(&ev, scratch);

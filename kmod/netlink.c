@@ -142,7 +142,6 @@ static int cmd_add(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		return err;
 	err = kb_blocklist_add(specs, n, info->extack);
-	kb_log_policy("add", n, err);
 	kvfree(specs);
 	return err;
 }
@@ -160,7 +159,6 @@ static int cmd_del(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		return err;
 	err = kb_blocklist_del(specs, n, info->extack);
-	kb_log_policy("del", n, err);
 	kvfree(specs);
 	return err;
 }
@@ -193,9 +191,7 @@ static int cmd_replace_commit(struct sk_buff *skb, struct genl_info *info)
 
 	if (err)
 		return err;
-	err = kb_blocklist_stage_commit(info->snd_portid, info->extack);
-	kb_log_policy("replace", kb_blocklist_count(), err);
-	return err;
+	return kb_blocklist_stage_commit(info->snd_portid, info->extack);
 }
 
 static int cmd_replace_abort(struct sk_buff *skb, struct genl_info *info)
@@ -209,9 +205,7 @@ static int cmd_flush(struct sk_buff *skb, struct genl_info *info)
 
 	if (err)
 		return err;
-	err = kb_blocklist_flush(info->extack);
-	kb_log_policy("flush", 0, err);
-	return err;
+	return kb_blocklist_flush(info->extack);
 }
 
 static int cmd_set_mode(struct sk_buff *skb, struct genl_info *info)
@@ -224,10 +218,7 @@ static int cmd_set_mode(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG(info->extack, "missing attribute KASBLOCK_A_MODE");
 		return -EINVAL;
 	}
-	err = kb_blocklist_set_mode(nla_get_u32(info->attrs[KASBLOCK_A_MODE]), info->extack);
-	kb_log_policy(nla_get_u32(info->attrs[KASBLOCK_A_MODE]) == KASBLOCK_MODE_MONITOR ?
-		      "mode-monitor" : "mode-enforce", 0, err);
-	return err;
+	return kb_blocklist_set_mode(nla_get_u32(info->attrs[KASBLOCK_A_MODE]), info->extack);
 }
 
 static int cmd_lock(struct sk_buff *skb, struct genl_info *info)
@@ -237,7 +228,6 @@ static int cmd_lock(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		return err;
 	kb_blocklist_lock();
-	kb_log_policy("lock", 0, 0);
 	return 0;
 }
 

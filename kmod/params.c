@@ -2,8 +2,9 @@
 /*
  * kasblock's module parameters: one place, so each is documented once.
  *
- * The writable ones refuse changes once the policy is locked: max_hash_size=0 would turn
- * every file into a hashing failure, and fail-open would then let everything run.
+ * The writable ones are policy: max_hash_size=0 would turn every file into a hashing
+ * failure, and fail-open would then let everything run. They refuse changes once the
+ * policy is locked, and every change is logged like a change of the list.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -13,34 +14,39 @@
 #include <linux/sysfs.h>
 #include "kasblock.h"
 
-#define DEFINE_LOCKABLE_OPS(type)						\
-static int set_##type##_unless_locked(const char *val, const struct kernel_param *kp) \
+/*
+ * The writable parameters decide what is denied, so a write is a policy change: it goes
+ * through kb_blocklist_set_param(), which refuses it once locked, logs and audits it with
+ * the old and new value, and moves the generation.
+ */
+#define DEFINE_POLICY_PARAM_OPS(type, ctype)					\
+static u64 type##_value(const struct kernel_param *kp)				\
 {										\
-	if (kb_blocklist_locked()) {						\
-		pr_notice("refused to change %s: locked\n", kp->name);		\
-		return -EPERM;							\
-	}									\
-	return param_set_##type(val, kp);					\
+	return READ_ONCE(*(ctype *)kp->arg);					\
 }										\
-static const struct kernel_param_ops lockable_##type##_ops = {			\
-	.set = set_##type##_unless_locked,					\
+static int set_policy_##type(const char *val, const struct kernel_param *kp)	\
+{										\
+	return kb_blocklist_set_param(val, kp, param_set_##type, type##_value);	\
+}										\
+static const struct kernel_param_ops policy_##type##_ops = {			\
+	.set = set_policy_##type,						\
 	.get = param_get_##type,						\
 }
 
-DEFINE_LOCKABLE_OPS(uint);
-DEFINE_LOCKABLE_OPS(ullong);
-DEFINE_LOCKABLE_OPS(bool);
+DEFINE_POLICY_PARAM_OPS(uint, unsigned int);
+DEFINE_POLICY_PARAM_OPS(ullong, unsigned long long);
+DEFINE_POLICY_PARAM_OPS(bool, bool);
 
 unsigned int kb_param_max_entries = 1 << 20;
-module_param_cb(max_entries, &lockable_uint_ops, &kb_param_max_entries, 0644);
+module_param_cb(max_entries, &policy_uint_ops, &kb_param_max_entries, 0644);
 MODULE_PARM_DESC(max_entries, "Most digests the list may hold; adds past it fail with ENOSPC (default 1048576)");
 
 unsigned long long kb_param_max_hash_size = 512ULL << 20;
-module_param_cb(max_hash_size, &lockable_ullong_ops, &kb_param_max_hash_size, 0644);
+module_param_cb(max_hash_size, &policy_ullong_ops, &kb_param_max_hash_size, 0644);
 MODULE_PARM_DESC(max_hash_size, "Largest file hashed, in bytes; larger files follow the failure policy (default 512 MiB)");
 
 bool kb_param_fail_closed;
-module_param_cb(fail_closed, &lockable_bool_ops, &kb_param_fail_closed, 0644);
+module_param_cb(fail_closed, &policy_bool_ops, &kb_param_fail_closed, 0644);
 MODULE_PARM_DESC(fail_closed, "Deny files that cannot be hashed (too large, read error, no memory) instead of allowing them (default N)");
 
 unsigned int kb_param_cache_size = 16384;

@@ -345,4 +345,47 @@ TEST_F(audit, changes_made_by_kasblockctl_name_it)
 	ASSERT_EQ(0, find_record(self->sock, needles, rec, sizeof(rec), 10000));
 }
 
+/* A parameter write is a policy change, audited with its old and new value. */
+TEST_F(audit, parameter_changes_are_audited)
+{
+	char rec[8192], pid[32];
+	const char *needles[] = {
+		"kasblock op=policy change=param name=max_hash_size old=536870912 new=4096 ",
+		pid, " res=1", NULL
+	};
+
+	snprintf(pid, sizeof(pid), " pid=%d ", getpid());
+	ASSERT_EQ(0, kst_param_write("max_hash_size", "4096"));
+	ASSERT_EQ(0, find_record(self->sock, needles, rec, sizeof(rec), 10000));
+	ASSERT_EQ(0, kst_params_reset());
+}
+
+/*
+ * With audit disabled nothing is built for it: no denial record and no policy
+ * record, even with a daemon registered. Enabled again, records come back.
+ */
+TEST_F(audit, nothing_is_sent_while_audit_is_disabled)
+{
+	char rec[8192], pid[32];
+	const char *denial[] = { "kasblock action=deny op=exec ", self->hex, NULL };
+	const char *change[] = { "kasblock op=policy change=add ", pid, NULL };
+	struct kst_entry e;
+
+	snprintf(pid, sizeof(pid), " pid=%d ", getpid());
+	kst_fake_entry(&e, 4343, NULL);
+	ASSERT_EQ(0, audit_set(self->sock, &self->seq, AUDIT_STATUS_ENABLED, 0, 0));
+	ASSERT_EQ(EPERM, kst_run(self->prog));
+	ASSERT_EQ(0, kst_nl_cmd(&self->nl, KASBLOCK_CMD_ADD, &e, 1));
+	EXPECT_EQ(-ENOENT, find_record(self->sock, denial, rec, sizeof(rec), 2000)) {
+		TH_LOG("sent while disabled: %s", rec);
+	}
+	EXPECT_EQ(-ENOENT, find_record(self->sock, change, rec, sizeof(rec), 500)) {
+		TH_LOG("sent while disabled: %s", rec);
+	}
+
+	ASSERT_EQ(0, audit_set(self->sock, &self->seq, AUDIT_STATUS_ENABLED, 0, 1));
+	ASSERT_EQ(EPERM, kst_run(self->prog));
+	EXPECT_EQ(0, find_record(self->sock, denial, rec, sizeof(rec), 10000));
+}
+
 TEST_HARNESS_MAIN

@@ -184,6 +184,8 @@ int kst_module_unload(unsigned int wait_ms);
  * line containing every string of needles (NULL-terminated). -ENOENT if none.
  */
 int kst_klog_find(const char *const *needles, char *line, size_t len);
+/* How many lines of the kernel log contain every needle; -errno. */
+int kst_klog_count(const char *const *needles);
 
 /*
  * Runs kasblockctl (from $KASBLOCKCTL) with args (NULL-terminated; args[0] is

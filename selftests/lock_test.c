@@ -177,6 +177,23 @@ TEST_F(locked, locking_again_changes_nothing)
 	ASSERT_TRUE(kst_snapshot_equal(&self->before, &after));
 }
 
+/* The kernel log line of a refusal: "policy refused: change=X ... locked=1 pid=P ...". */
+static bool refusal_logged(const char *change)
+{
+	char line[1024], want[64], pid[32];
+	const char *needles[] = { want, pid, " locked=1 ", NULL };
+	uint64_t deadline = kst_now_ms() + 5000;
+
+	snprintf(want, sizeof(want), "policy refused: change=%s ", change);
+	snprintf(pid, sizeof(pid), " pid=%d ", getpid());
+	do {
+		if (!kst_klog_find(needles, line, sizeof(line)))
+			return true;
+		usleep(100000);
+	} while (kst_now_ms() < deadline);
+	return false;
+}
+
 /* max_hash_size=0 would make every file a hashing failure, and fail-open would let it run. */
 TEST_F(locked, parameter_writes_are_refused)
 {
@@ -198,23 +215,9 @@ TEST_F(locked, parameter_writes_are_refused)
 		ASSERT_EQ(0, kst_param_read(writes[i].name, after, sizeof(after)));
 		ASSERT_STREQ(before, after);
 	}
-}
-
-/* The kernel log line of a refusal: "policy refused: change=X ... locked=1 pid=P ...". */
-static bool refusal_logged(const char *change)
-{
-	char line[1024], want[64], pid[32];
-	const char *needles[] = { want, pid, " locked=1 ", NULL };
-	uint64_t deadline = kst_now_ms() + 5000;
-
-	snprintf(want, sizeof(want), "policy refused: change=%s ", change);
-	snprintf(pid, sizeof(pid), " pid=%d ", getpid());
-	do {
-		if (!kst_klog_find(needles, line, sizeof(line)))
-			return true;
-		usleep(100000);
-	} while (kst_now_ms() < deadline);
-	return false;
+	/* Refused writes are policy refusals, logged with who asked. */
+	ASSERT_TRUE(refusal_logged("param name=max_hash_size"));
+	ASSERT_TRUE(refusal_logged("param name=fail_closed"));
 }
 
 /* Every refusal is logged with who asked (and audited: see audit_test). */

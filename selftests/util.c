@@ -398,11 +398,13 @@ int kst_module_unload(unsigned int wait_ms)
 	}
 }
 
-int kst_klog_find(const char *const *needles, char *line, size_t len)
+/* Reads the whole kernel log; copies the newest line with every needle, counts them all. */
+static int klog_scan(const char *const *needles, char *line, size_t len, unsigned int *count)
 {
 	char *buf, *p, *nl;
 	int size, n, ret = -ENOENT;
 
+	*count = 0;
 	size = klogctl(10 /* SYSLOG_ACTION_SIZE_BUFFER */, NULL, 0);
 	if (size <= 0)
 		return -errno;
@@ -427,7 +429,9 @@ int kst_klog_find(const char *const *needles, char *line, size_t len)
 				break;
 		}
 		if (!*s) {
-			snprintf(line, len, "%.*s", (int)(nl - p), p);
+			if (line)
+				snprintf(line, len, "%.*s", (int)(nl - p), p);
+			(*count)++;
 			ret = 0;
 		}
 		if (!*nl)
@@ -436,6 +440,21 @@ int kst_klog_find(const char *const *needles, char *line, size_t len)
 out:
 	free(buf);
 	return ret;
+}
+
+int kst_klog_find(const char *const *needles, char *line, size_t len)
+{
+	unsigned int count;
+
+	return klog_scan(needles, line, len, &count);
+}
+
+int kst_klog_count(const char *const *needles)
+{
+	unsigned int count;
+	int ret = klog_scan(needles, NULL, 0, &count);
+
+	return ret == -ENOENT ? 0 : ret < 0 ? ret : (int)count;
 }
 
 /* One output stream of a child: what fits in buf is kept, the rest is read and dropped. */
