@@ -10,7 +10,6 @@
 #include "errcode.h"
 #include "harvest/harvest.h"
 #include "lib/util.h"
-#include "scan/walk.h"
 #include "subcommands.h"
 
 static const char usage[] =

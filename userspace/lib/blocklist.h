@@ -12,6 +12,8 @@
 
 #define KB_LABEL_SIZE 64	/* KASBLOCK_LABEL_MAX: 63 bytes and the NUL */
 #define KB_CLASS_HEAD 4		/* bytes of a file kb_file_classify() looks at */
+/* Larger files are not hashed onto a generated list: the module's default max_hash_size. */
+#define KB_MAX_SIZE_DEFAULT 536870912ULL
 
 /*
  * Why a file qualifies for the blocklist. Checked in this order:

@@ -10,7 +10,6 @@
 #include "lib/util.h"
 
 #define KB_WALK_DEPTH_DEFAULT 64
-#define KB_MAX_SIZE_DEFAULT 536870912ULL	/* the module's default max_hash_size */
 
 struct kb_walk_stats {
 	uint64_t dirs;		/* directories entered, the start included */
