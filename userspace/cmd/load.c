@@ -11,7 +11,7 @@
 #include "lib/netlink.h"
 #include "listfiles.h"
 #include "subcommands.h"
-#include "sweep/sweep.h"
+#include "sweep_result.h"
 
 static const char usage[] = "Usage: kasblockctl load [--sweep[=kill]] FILE...\n";
 static const char help[] =
@@ -38,8 +38,7 @@ int load_main(int argc, char **argv)
 	struct kb_list list = { 0 };
 	struct kb_nl *nl;
 	char hex[KB_HEX_LEN + 1];
-	bool sweep = false;
-	unsigned int sweep_flags = 0;
+	bool sweep = false, sweep_kill = false;
 	int c, ret;
 
 	opterr = 0;
@@ -47,7 +46,7 @@ int load_main(int argc, char **argv)
 		if (c == 's') {
 			sweep = true;
 			if (optarg && !strcmp(optarg, "kill"))
-				sweep_flags |= KB_SWEEP_KILL;
+				sweep_kill = true;
 			else if (optarg && strcmp(optarg, "report"))
 				return kb_usage_error("load", usage, "--sweep takes 'kill' or 'report', not '%s'",
 						      optarg);
@@ -87,7 +86,11 @@ int load_main(int argc, char **argv)
 		kb_nl_simple(nl, KASBLOCK_CMD_REPLACE_ABORT);
 	} else if (sweep) {
 		/* What was running before the list arrived, which exec blocking cannot reach. */
-		ret = kb_sweep_cmd(nl, "load", sweep_flags);
+		struct kb_sweep_active a;
+
+		ret = kb_sweep_active(&a, nl, sweep_kill);
+		ret = kb_cmd_sweep_result("load: sweep", &a, ret, nl, false);
+		kb_sweep_active_free(&a);
 	}
 close:
 	kb_nl_close(nl);

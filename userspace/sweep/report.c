@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "lib/hexdigest.h"
-#include "report.h"
+#include "sweep.h"
 
 void kb_sweep_put_quoted(FILE *f, const char *s)
 {

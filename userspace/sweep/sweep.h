@@ -20,21 +20,10 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include "lib/listfile.h"
-
-/* kasblockctl sweep's exit codes beyond subcommands.h's: see kasblockctl(8). */
-enum {
-	KB_EXIT_SWEEP_FOUND = 10,	/* found something (and, with --kill, stopped all of it) */
-	KB_EXIT_SWEEP_ALIVE = 11,	/* found processes, and some could not be stopped */
-};
-
-/* What kb_sweep_cmd() does after finding. */
-enum {
-	KB_SWEEP_KILL = 1 << 0,		/* SIGKILL every process found */
-	KB_SWEEP_JSON = 1 << 1,		/* report as one JSON object */
-};
 
 /* The fields of /proc/PID/stat a sweep uses. */
 struct kb_proc_stat {
@@ -185,15 +174,54 @@ int kb_sweep_parse_status_uid(const char *buf, uid_t *uid);
  */
 int kb_sweep_module_name(const char *path, char *name, size_t len);
 
-/*
- * What kasblockctl sweep and load --sweep do: fetch the list (and
- * max_hash_size) over nl, sweep, kill if asked, print the report to stdout,
- * errors to stderr as cmd. Returns the exit code.
- */
-struct kb_nl;
-int kb_sweep_cmd(struct kb_nl *nl, const char *cmd, unsigned int flags);
-
 /* The names of actions as the report prints them. */
 const char *kb_sweep_action_name(enum kb_sweep_action action);
+
+/* The report (report.c), as text (one line per finding) or as one JSON object. */
+
+/* What the report says about the sweep as a whole. */
+struct kb_sweep_report {
+	uint64_t generation;		/* of the list swept for */
+	size_t entries;
+	bool kill;
+};
+
+void kb_sweep_report_text(FILE *f, const struct kb_sweep *sw, const struct kb_sweep_report *r);
+void kb_sweep_report_json(FILE *f, const struct kb_sweep *sw, const struct kb_sweep_report *r);
+
+/* Escape s as the module's log lines do: \xHH for bytes outside printable ASCII, '"' and '\'. */
+void kb_sweep_put_quoted(FILE *f, const char *s);
+/* s as a JSON string; bytes that are not UTF-8 become U+FFFD. */
+void kb_sweep_put_json(FILE *f, const char *s);
+
+/* A sweep for the list the module enforces, as kb_sweep_active() leaves it. */
+enum kb_sweep_step {
+	KB_SWEEP_STEP_LIST,		/* asking the module for its list or status */
+	KB_SWEEP_STEP_PROCESSES,	/* reading sw.proc */
+	KB_SWEEP_STEP_MODULES,		/* reading the loaded modules */
+};
+
+struct kb_sweep_active {
+	struct kb_list list;		/* the module's, sorted */
+	struct kb_sweep sw;
+	struct kb_sweep_report report;
+	size_t alive;			/* with kill: processes that had not exited */
+	enum kb_sweep_step failed;	/* where a negative return came from */
+};
+
+struct kb_nl;
+
+/*
+ * Sweep for the list the module enforces now: read it and max_hash_size
+ * over nl (what the module would not hash at exec, the sweep does not
+ * either), let the module's digest cache answer for open files, look at
+ * every process and loaded module, and with kill SIGKILL the processes
+ * found. kasblockctl sweep and load --sweep both run this. Returns 0, or
+ * -errno from the step in a->failed (a missing /proc/modules is no error:
+ * a kernel without modules has none to look at). Prints nothing; free a
+ * with kb_sweep_active_free() either way.
+ */
+int kb_sweep_active(struct kb_sweep_active *a, struct kb_nl *nl, bool kill);
+void kb_sweep_active_free(struct kb_sweep_active *a);
 
 #endif

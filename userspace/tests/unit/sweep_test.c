@@ -24,7 +24,6 @@
 #include <unistd.h>
 
 #include "lib/sha256.h"
-#include "sweep/report.h"
 #include "sweep/sweep.h"
 #include "test.h"
 
