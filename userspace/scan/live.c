@@ -19,6 +19,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "collect.h"
+#include "record.h"
 #include "root.h"
 #include "scan.h"
 

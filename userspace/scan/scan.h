@@ -127,21 +127,6 @@ const char *kb_ev_kind_name(enum kb_ev_kind kind);
 const char *kb_status_name(enum kb_status status);
 const char *kb_source_state_name(enum kb_source_state state);
 
-/* Internal to the scan: collectors in sys.c and live.c. */
-int kb_hit_add(struct kb_hit *hit, enum kb_ev_kind kind, bool weak, const char *value,
-	       const char *detail);
-int kb_scan_source(struct kb_scan *scan, const char *kind, const char *path,
-		   enum kb_source_state state, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
-int kb_scan_packages(struct kb_scan *scan, int rootfd, const struct kb_scan_opts *opts);
-int kb_scan_services(struct kb_scan *scan, int rootfd);
-int kb_scan_files(struct kb_scan *scan, int rootfd);
-int kb_scan_accounts(struct kb_scan *scan, int rootfd);
-int kb_scan_processes(struct kb_scan *scan, int rootfd, const char *proc);
-int kb_scan_modules(struct kb_scan *scan, const char *proc);
-/* Hash path (inside the root) onto the blocklist for hit if it qualifies and hashing is on. */
-int kb_scan_hash_one(struct kb_scan *scan, int rootfd, struct kb_hit *hit, const char *path);
-
 /* Report writers (report.c): 0 or -EIO. */
 int kb_scan_report_text(const struct kb_scan *scan, FILE *f);
 int kb_scan_report_json(const struct kb_scan *scan, FILE *f);

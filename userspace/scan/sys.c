@@ -14,7 +14,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "collect.h"
 #include "pkg.h"
+#include "record.h"
 #include "root.h"
 #include "scan.h"
 

@@ -21,6 +21,7 @@
 #include "cmd/subcommands.h"
 #include "lib/listfile.h"
 #include "scan/pkg.h"
+#include "scan/record.h"
 #include "scan/root.h"
 #include "scan/scan.h"
 #include "test.h"
