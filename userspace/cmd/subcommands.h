@@ -27,7 +27,6 @@ int lock_main(int argc, char **argv);
 int monitor_main(int argc, char **argv);
 int digest_main(int argc, char **argv);
 int sweep_main(int argc, char **argv);
-/* Helper "scan" owns these (scan/, harvest/); scan_weak.c stands in until then. */
 int scan_main(int argc, char **argv);
 int harvest_main(int argc, char **argv);
 
