@@ -4,8 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "subcommands.h"
-#include "version.h"
+#include "cmd/subcommands.h"
+#include "lib/version.h"
 
 static const struct {
 	const char *name;

@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: GPL-2.0
+/* kasblockctl mode: show or set enforce / monitor. */
+
+#include <getopt.h>
+
+#include "errcode.h"
+#include "lib/netlink.h"
+#include "subcommands.h"
+
+static const char usage[] = "Usage: kasblockctl mode [enforce|monitor]\n";
+static const char help[] =
+	"\n"
+	"Without an argument, print the mode. enforce denies the exec of a listed\n"
+	"file with EPERM; monitor lets it run and only logs it.\n"
+	"\n"
+	"  -h, --help   show this help\n";
+
+int mode_main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct kb_status st;
+	struct kb_nl *nl;
+	const char *name;
+	int c, mode = 0, ret;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		if (c != 'h')
+			return kb_bad_option("mode", usage, c, argv);
+		printf("%s%s", usage, help);
+		return KB_EXIT_OK;
+	}
+	if (argc - optind > 1)
+		return kb_usage_error("mode", usage, "too many arguments");
+	if (optind < argc) {
+		mode = kb_mode_parse(argv[optind]);
+		if (mode < 0)
+			return kb_usage_error("mode", usage, "unknown mode \"%s\" (enforce or monitor)",
+					      argv[optind]);
+	}
+
+	ret = kb_cmd_open("mode", &nl);
+	if (ret)
+		return ret;
+	if (mode) {
+		ret = kb_nl_set_mode(nl, (uint32_t)mode);
+		if (ret < 0)
+			ret = kb_report("mode", NULL, ret, nl);
+		goto out;
+	}
+	ret = kb_nl_get_status(nl, &st);
+	if (ret < 0) {
+		ret = kb_report("mode", NULL, ret, nl);
+		goto out;
+	}
+	name = kb_mode_name(st.mode);
+	if (name)
+		printf("%s\n", name);
+	else
+		printf("unknown (%u)\n", st.mode);
+out:
+	kb_nl_close(nl);
+	return ret;
+}

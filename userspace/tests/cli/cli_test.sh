@@ -1,0 +1,93 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# kasblockctl's command line without a module: usage, exit codes, messages,
+# list-file errors (checked before the kernel is asked) and hash output.
+
+K=${KASBLOCKCTL:-$(dirname "$0")/../../kasblockctl}
+T=$(mktemp -d) || exit 1
+trap 'rm -rf "$T"' EXIT
+passed=0
+failed=0
+H=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+
+# run NAME EXPECTED_EXIT STDERR_PATTERN CMD... : exit code and a fixed string in stdout+stderr
+run() {
+	local name=$1 want=$2 pattern=$3 rc
+	shift 3
+	"$@" >"$T/out" 2>"$T/err"
+	rc=$?
+	if [ "$rc" -ne "$want" ]; then
+		echo "FAIL $name: exit $rc, expected $want"; sed 's/^/  /' "$T/err"
+		failed=$((failed + 1))
+	elif [ -n "$pattern" ] && ! grep -qF -- "$pattern" "$T/out" "$T/err"; then
+		echo "FAIL $name: no \"$pattern\" in output"; sed 's/^/  /' "$T/out" "$T/err"
+		failed=$((failed + 1))
+	else
+		echo "ok   $name"
+		passed=$((passed + 1))
+	fi
+}
+
+run version 0 "kasblockctl " "$K" --version
+run no_args_is_usage_error 2 "Usage: kasblockctl COMMAND" "$K"
+run help_lists_commands 0 "harvest" "$K" help
+run help_command 0 "Usage: kasblockctl add [--label NAME] HASH..." "$K" help add
+run help_unknown_command 2 "unknown command 'frob'" "$K" help frob
+run command_help 0 "Usage: kasblockctl load " "$K" load --help
+run unknown_command 2 "kasblockctl: unknown command 'frob'" "$K" frob
+run unknown_option 2 "kasblockctl: list: unknown option '--frob'" "$K" list --frob
+run missing_option_argument 2 "option '--label' needs an argument" "$K" add --label
+run add_without_digest 2 "kasblockctl: add: no digest given" "$K" add
+run add_bad_digest_quoted 2 "kasblockctl: add: bad digest \"xyz\": not a hex digit in digest" "$K" add xyz
+run del_short_digest 2 "bad digest \"${H:0:63}\": digest too short" "$K" del "${H:0:63}"
+run add_long_label 2 "label too long (at most 63 bytes)" "$K" add --label "$(printf '%064d' 0)" "$H"
+run mode_unknown 2 "unknown mode \"strict\" (enforce or monitor)" "$K" mode strict
+run status_extra_argument 2 "unexpected argument 'now'" "$K" status now
+run load_stdin_twice 2 "standard input (-) given twice" "$K" load - -
+
+printf '# list\n%s  good\n\n%s  bad\n' "$H" "${H}0" >"$T/list"
+run load_bad_line_file_and_line 2 "$T/list:4: digest too long (expected 64 hex characters)" "$K" load "$T/list"
+run load_bad_line_stdin 2 "<stdin>:1: missing separator" "$K" load - <<<"$H name"
+printf '%s  a\r\n%s\r\n' "$H" "$H" >"$T/crlf"
+printf '%s  a\n%s  n\0ul\n' "$H" "$H" >"$T/nul"
+run load_nul_byte 2 "$T/nul:2: NUL byte in line" "$K" load "$T/nul"
+run load_missing_file 1 "kasblockctl: load: $T/nope: No such file or directory" "$K" load "$T/nope"
+run load_directory 1 "Is a directory" "$K" load "$T"
+
+if [ ! -e /sys/module/kasblock ]; then
+	msg="kasblockctl: kasblock module is not loaded (try: modprobe kasblock)"
+	run status_without_module 3 "$msg" "$K" status
+	run list_without_module 3 "$msg" "$K" list
+	run add_without_module 3 "$msg" "$K" add "$H"
+	run load_valid_without_module 3 "$msg" "$K" load "$T/crlf"
+fi
+
+# hash agrees with sha256sum, byte for byte, including its escaping of odd names.
+printf 'hello\n' >"$T/plain"
+: >"$T/empty"
+printf 'x' >"$T/back\\slash"
+printf 'y' >"$T/new
+line"
+head -c 300000 /dev/urandom >"$T/big"
+files=("$T/plain" "$T/empty" "$T/back\\slash" "$T/new
+line" "$T/big")
+"$K" hash "${files[@]}" >"$T/ours" 2>&1
+sha256sum "${files[@]}" >"$T/theirs"
+if cmp -s "$T/ours" "$T/theirs"; then
+	echo "ok   hash_matches_sha256sum"; passed=$((passed + 1))
+else
+	echo "FAIL hash_matches_sha256sum"; diff "$T/ours" "$T/theirs" | sed 's/^/  /'
+	failed=$((failed + 1))
+fi
+run hash_stdin 0 "5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03  -" "$K" hash - <"$T/plain"
+run hash_missing_file_goes_on 1 "$(sha256sum "$T/plain")" "$K" hash "$T/nope" "$T/plain"
+run hash_no_file 2 "no file given" "$K" hash
+
+# sha256sum output is a list file; so is what hash prints.
+"$K" hash "${files[@]}" >"$T/hashes"
+if [ ! -e /sys/module/kasblock ]; then
+	run load_accepts_hash_output 3 "not loaded" "$K" load "$T/hashes"
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
