@@ -27,7 +27,9 @@ for arg in $(cat /proc/cmdline); do
 	esac
 done
 W=/tmp/kbbench
-mkdir -p "$W"
+R=/tmp/kbbench-ramfs
+mkdir -p "$W" "$R"
+mount -t ramfs -o mode=0755 kbbench-ramfs "$R" || fail "mounting a ramfs on $R"
 cp "$B/tiny" "$W/tiny"
 cp -a "$B/libs" "$W/libs"
 
@@ -42,13 +44,15 @@ us() {
 	echo "$out" | sed -n 's/^median_us=\([0-9.]*\).*/\1/p'
 }
 
-# first_exec: median of COPIES first execs of fresh copies of the big file.
+# first_exec TAG [DIR]: median of COPIES first execs of fresh copies of the big
+# file in DIR (default $W, a tmpfs: kasblock reads it with kernel_read(); on
+# $R, a ramfs, it hashes the page cache folio by folio, as on a disk filesystem).
 first_exec() {
-	i=0 all=''
+	i=0 all='' d=${2:-$W}
 	while [ $i -lt $COPIES ]; do
-		cp "$W/big" "$W/big.$1.$i"
-		all="$all $(us 1 "$W/big.$1.$i")"
-		rm -f "$W/big.$1.$i"
+		cp "$W/big" "$d/big.$1.$i"
+		all="$all $(us 1 "$d/big.$1.$i")"
+		rm -f "$d/big.$1.$i"
 		i=$((i + 1))
 	done
 	echo $all | tr ' ' '\n' | sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'
@@ -69,6 +73,7 @@ grep -q '^kasblock ' /proc/modules && fail "kasblock is loaded: boot with kbvm.i
 base_spawn=$(us "$N" "$W/tiny")
 base_dl=$(us $((N / 6 + 1)) "$B/dlopen50" "$W/libs")
 base_big=$(first_exec base)
+base_big_ram=$(first_exec base "$R")
 sha_big=$(us $COPIES /usr/bin/sha256sum "$W/big")
 # The load's baseline: the same file read, parsed, sorted and hashed in user
 # space (kasblockctl digest), so load - parse is what the kernel side costs.
@@ -89,6 +94,7 @@ slabline=$(grep '^kasblock_entry ' /proc/slabinfo 2>/dev/null | awk '{print $2, 
 mod_spawn=$(us "$N" "$W/tiny")
 mod_dl=$(us $((N / 6 + 1)) "$B/dlopen50" "$W/libs")
 mod_big=$(first_exec mod)
+mod_big_ram=$(first_exec mod "$R")
 hits=$($CTL status --json | sed -n 's/.*"cache_hits":\([0-9]*\).*/\1/p')
 
 # --- without the module again: the spread of the two baselines is the noise ---
@@ -159,6 +165,7 @@ fi
 awk -v n="$N" -v entries="$ENTRIES" -v driver="$driver" -v kernel="$(uname -r)" \
 	-v base_spawn1="$base_spawn" -v base_spawn2="$base_spawn2" -v empty_spawn="$empty_spawn" -v mod_spawn="$mod_spawn" \
 	-v base_dl1="$base_dl" -v base_dl2="$base_dl2" -v mod_dl="$mod_dl" -v base_big="$base_big" -v mod_big="$mod_big" \
+	-v base_big_ram="$base_big_ram" -v mod_big_ram="$mod_big_ram" \
 	-v sha_big="$sha_big" -v big_mb="$BIG_MB" -v load="$load" -v parse="$parse" \
 	-v avail1="$avail1" -v avail2="$avail2" -v slab1="$slab1" -v slab2="$slab2" \
 	-v vm1="$vm1" -v vm2="$vm2" -v fapo_why="$fapo_why" \
@@ -180,6 +187,8 @@ BEGIN {
 	printf "%-58s %12.1fus %12.1fus %8s\n", "(a) spawn static binary, " entries " entries, cached", base_spawn, mod_spawn, r(mod_spawn, base_spawn)
 	printf "%-58s %12.1fus %12.1fus %8s\n", "(b) first exec of " big_mb " MB binary vs no module", base_big, mod_big, r(mod_big, base_big)
 	printf "%-58s %12.1fus %12.1fus %8s\n", "(b) first exec of " big_mb " MB binary vs sha256sum of it", sha_big, mod_big, r(mod_big, sha_big)
+	printf "%-58s %12.1fus %12.1fus %8s\n", "(b) the same on ramfs (page-cache folios) vs no module", base_big_ram, mod_big_ram, r(mod_big_ram, base_big_ram)
+	printf "%-58s %12.1fus %12.1fus %8s\n", "(b) the same on ramfs (page-cache folios) vs sha256sum", sha_big, mod_big_ram, r(mod_big_ram, sha_big)
 	printf "%-58s %12.1fus %12.1fus %8s\n", "(c) dlopen baseline: before insmod vs after rmmod", base_dl1, base_dl2, r(base_dl2, base_dl1)
 	printf "%-58s %12.1fus %12.1fus %8s\n", "(c) program dlopen()ing 50 libraries, " entries " entries", base_dl, mod_dl, r(mod_dl, base_dl)
 	printf "%-58s %12.1fus %12.1fus %8s\n", "(d) load of " entries " digests vs parsing the file (digest)", parse, load, r(load, parse)
@@ -200,11 +209,11 @@ BEGIN {
 	print "KBBENCH-TABLE-END"
 	printf "KBBENCH-JSON {\"kernel\":\"%s\",\"n\":%d,\"entries\":%d,\"hash_driver\":\"%s\"," \
 		"\"spawn_us\":{\"baseline_before\":%s,\"baseline_after\":%s,\"baseline\":%.1f,\"empty_list\":%s,\"list_cached\":%s,\"ratio\":%s}," \
-		"\"big_first_exec_us\":{\"size_mb\":%d,\"baseline\":%s,\"kasblock\":%s,\"sha256sum\":%s,\"ratio_sha256sum\":%s}," \
+		"\"big_first_exec_us\":{\"size_mb\":%d,\"baseline\":%s,\"kasblock\":%s,\"sha256sum\":%s,\"ratio_sha256sum\":%s,\"ramfs_baseline\":%s,\"ramfs_kasblock\":%s,\"ramfs_ratio_sha256sum\":%s}," \
 		"\"dlopen50_us\":{\"baseline_before\":%s,\"baseline_after\":%s,\"baseline\":%.1f,\"kasblock\":%s,\"ratio\":%s}," \
 		"\"load_us\":%s,\"parse_us\":%s,\"bytes_per_entry_memavailable\":%.1f,\"bytes_per_entry_slab_vmalloc\":%.1f,\"cache_hits\":%d," \
 		"\"fapolicyd\":%s}\n",
 		kernel, n, entries, driver, base_spawn1, base_spawn2, base_spawn, empty_spawn, mod_spawn, r(mod_spawn, base_spawn),
-		big_mb, base_big, mod_big, sha_big, r(mod_big, sha_big), base_dl1, base_dl2, base_dl, mod_dl, r(mod_dl, base_dl),
+		big_mb, base_big, mod_big, sha_big, r(mod_big, sha_big), base_big_ram, mod_big_ram, r(mod_big_ram, sha_big), base_dl1, base_dl2, base_dl, mod_dl, r(mod_dl, base_dl),
 		load, parse, avail_b, slabvm_b, hits, fapo_json
 }'
