@@ -183,7 +183,9 @@ test_kernel() {
 	ko=$("$KB_ROOT/scripts/build-module.sh" "$kver")
 	rc=$?
 	if [ $rc -ne 0 ] || [ ! -f "$ko" ]; then
-		infra "build kasblock.ko" FAIL "log: $dir/module-build.log"
+		# The compiler's own words first: a kernel API change shows up here.
+		infra "build kasblock.ko" FAIL "$(grep -m1 -E 'error:|Error [0-9]' "$dir/module-build.log" |
+			sed 's|^/mnt/kasblock-src/||') (log: $dir/module-build.log)"
 		return
 	fi
 	warn=$(grep -cE 'warning:|WARNING:' "$dir/module-build.log")
