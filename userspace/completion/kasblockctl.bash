@@ -26,7 +26,9 @@ _kasblockctl() {
 		;;
 	load | digest)
 		if [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W "--help -" -- "$cur"))
+			local flags="--help -"
+			[[ ${words[1]} == load ]] && flags+=" --allow-empty"
+			COMPREPLY=($(compgen -W "$flags" -- "$cur"))
 		else
 			_filedir
 		fi

@@ -53,6 +53,13 @@ printf '%s  a\n%s  n\0ul\n' "$H" "$H" >"$T/nul"
 run load_nul_byte 2 "$T/nul:2: NUL byte in line" "$K" load "$T/nul"
 run load_missing_file 1 "kasblockctl: load: $T/nope: No such file or directory" "$K" load "$T/nope"
 run load_directory 1 "Is a directory" "$K" load "$T"
+# No entries at all: refused before the module is asked (3 would mean it was).
+: >"$T/empty"
+printf '# only a comment\n\n' >"$T/comments"
+run load_empty_file_refused 2 "no entries in $T/empty; refusing" "$K" load "$T/empty"
+run load_comment_only_stdin_refused 2 "no entries in standard input" "$K" load - <"$T/comments"
+run load_empty_files_refused 2 "no entries in any of the files" "$K" load "$T/empty" "$T/comments"
+run load_empty_help_names_flag 0 "--allow-empty" "$K" load --help
 
 if [ ! -e /sys/module/kasblock ]; then
 	msg="kasblockctl: kasblock module is not loaded (try: modprobe kasblock)"
@@ -60,6 +67,7 @@ if [ ! -e /sys/module/kasblock ]; then
 	run list_without_module 3 "$msg" "$K" list
 	run add_without_module 3 "$msg" "$K" add "$H"
 	run load_valid_without_module 3 "$msg" "$K" load "$T/crlf"
+	run load_allow_empty_goes_on 3 "$msg" "$K" load --allow-empty "$T/empty"
 fi
 
 # hash agrees with sha256sum, byte for byte, including its escaping of odd names.
