@@ -28,7 +28,8 @@ static const char help[] =
 	"                      (flush does that too)\n"
 	"  -s, --sweep[=report|kill]  then run `kasblockctl sweep' against the new\n"
 	"                      list: report what runs listed code (kill: and stop\n"
-	"                      it); the exit status is then the sweep's\n"
+	"                      it; in monitor mode kill only reports); the exit\n"
+	"                      status is then the sweep's\n"
 	"  -h, --help          show this help\n";
 
 int load_main(int argc, char **argv)

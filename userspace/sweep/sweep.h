@@ -206,6 +206,7 @@ struct kb_sweep_active {
 	struct kb_sweep sw;
 	struct kb_sweep_report report;
 	size_t alive;			/* with kill: processes that had not exited */
+	bool kill_monitor;		/* kill asked, but the module is in monitor mode: reported only */
 	enum kb_sweep_step failed;	/* where a negative return came from */
 };
 
@@ -216,7 +217,8 @@ struct kb_nl;
  * over nl (what the module would not hash at exec, the sweep does not
  * either), let the module's digest cache answer for open files, look at
  * every process and loaded module, and with kill SIGKILL the processes
- * found. kasblockctl sweep and load --sweep both run this. Returns 0, or
+ * found, unless the module is in monitor mode (then a->kill_monitor is set
+ * and nothing is signalled). kasblockctl sweep and load --sweep both run this. Returns 0, or
  * -errno from the step in a->failed (a missing /proc/modules is no error:
  * a kernel without modules has none to look at). Prints nothing; free a
  * with kb_sweep_active_free() either way.
