@@ -34,7 +34,7 @@ static const char help[] =
 	"  -h, --help   show this help\n"
 	"\n"
 	"Exit status: 0 nothing found, 10 found (and, with --kill, all of it stopped),\n"
-	"11 found and some processes could not be stopped, 1 error, 3 module not\n"
+	"12 found and some processes could not be stopped, 1 error, 3 module not\n"
 	"loaded, 4 not permitted.\n";
 
 int sweep_main(int argc, char **argv)

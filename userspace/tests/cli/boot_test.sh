@@ -198,7 +198,7 @@ for bad in "unknown_key:LOKC=yes:unknown setting 'LOKC'" \
 	fi
 done
 
-# --- SWEEP=yes: after the lock; "found and stopped" (10) is success, 11 is not.
+# --- SWEEP=yes: after the lock; "found and stopped" (10) is success, 12 is not.
 fresh
 printf '%s\n' $A >"$T/etc/blocklist.d/a.list"
 printf 'SWEEP=yes\nLOCK=yes\n' >"$T/etc/kasblock.conf"
@@ -211,8 +211,8 @@ kasblockctl sweep --kill" ] && grep -q "has been stopped" "$T/out"; then
 		fail sweep_runs_after_lock "exit $rc"
 	fi
 	: >"$T/calls"
-	FAKE_SWEEP_RC=11 boot
-	if [ $rc -ne 0 ] && grep -q "could not stop everything (exit 11)" "$T/out"; then
+	FAKE_SWEEP_RC=12 boot
+	if [ $rc -ne 0 ] && grep -q "could not stop everything (exit 12)" "$T/out"; then
 		ok sweep_that_cannot_stop_everything_fails
 	else
 		fail sweep_that_cannot_stop_everything_fails "exit $rc"

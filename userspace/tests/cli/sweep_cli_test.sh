@@ -33,7 +33,7 @@ run() {
 echo "$H  kesl" >"$T/a.list"
 
 run sweep_help 0 "Usage: kasblockctl sweep [--kill] [--json]" "$K" sweep --help
-run sweep_help_documents_exit_codes 0 "11 found and some processes could not be stopped" "$K" help sweep
+run sweep_help_documents_exit_codes 0 "12 found and some processes could not be stopped" "$K" help sweep
 run sweep_listed_in_help 0 "sweep" "$K" help
 run sweep_unknown_option 2 "kasblockctl: sweep: unknown option '--frob'" "$K" sweep --frob
 run sweep_extra_argument 2 "kasblockctl: sweep: unexpected argument 'now'" "$K" sweep now
