@@ -32,7 +32,8 @@ static const char help[] =
 	"                         a list file for `kasblockctl load` (- : standard\n"
 	"                         output, instead of the report)\n"
 	"  --indicators FILE      read products from FILE instead of " KB_INDICATORS_PATH "\n"
-	"                         and " KB_INDICATORS_DIR "/* (repeatable)\n"
+	"                         (or, without it, the copy built in) and\n"
+	"                         " KB_INDICATORS_DIR "/* (repeatable)\n"
 	"  --exclude FILE         leave out digests listed in FILE, e.g. the hashes of\n"
 	"                         the system's own binaries (repeatable)\n"
 	"  --max-size BYTES       do not hash files larger than this (default 512M,\n"
@@ -83,9 +84,16 @@ static int load_indicators(struct kb_indicators *ind, const struct kb_strv *file
 				ret = kb_strv_push(read, files->v[i]);
 		}
 	} else {
+		/* Installed, else the copy built in (from the build tree, say). */
+		const char *what = KB_INDICATORS_PATH;
+
 		ret = kb_indicators_load_file(ind, KB_INDICATORS_PATH, &err);
+		if (ret == -ENOENT) {
+			what = KB_INDICATORS_BUILTIN;
+			ret = kb_indicators_load_builtin(ind, &err);
+		}
 		if (!ret)
-			ret = kb_strv_push(read, KB_INDICATORS_PATH);
+			ret = kb_strv_push(read, what);
 		before = ind->n_files;
 		if (!ret)
 			ret = kb_indicators_load_dir(ind, KB_INDICATORS_DIR, &err);
@@ -98,11 +106,6 @@ static int load_indicators(struct kb_indicators *ind, const struct kb_strv *file
 		else
 			kb_err("scan: %s: %s", err.file, err.reason);
 		return KB_EXIT_USAGE;
-	}
-	if (ret == -ENOENT && !files->n && !strcmp(err.file, KB_INDICATORS_PATH)) {
-		kb_err("scan: %s: %s (not installed? name a file with --indicators)", err.file,
-		       strerror(-ret));
-		return KB_EXIT_FAIL;
 	}
 	if (ret) {
 		kb_err("scan: %s: %s", err.file, strerror(-ret));

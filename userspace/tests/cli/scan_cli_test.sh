@@ -188,5 +188,20 @@ check "harvest of a non-package exits 1" [ $? -eq 1 ]
 "$KB" help scan >/dev/null 2>&1
 check "help scan" [ $? -eq 0 ]
 
+# --- scan from the build tree, without --indicators ----------------------------
+# The installed indicators file is preferred; without it, the copy built in.
+mkdir -p "$T/bare/opt/kaspersky/kesl/bin"
+"$KB" scan -q --root "$T/bare" >"$T/bare.out" 2>&1
+rc=$?
+if [ -e /usr/share/kasblock/indicators ]; then
+	check scan_without_indicators_uses_the_installed_file test "$rc" -eq 0
+else
+	check scan_without_indicators_uses_the_built_in_copy \
+		sh -c '[ "$0" -eq 0 ] && grep -q "(built-in .*)	ok" "$1"' "$rc" "$T/bare.out"
+	cp /bin/true "$T/bare/opt/kaspersky/kesl/bin/kesl"
+	"$KB" scan -q --root "$T/bare" >"$T/bare.out" 2>&1
+	check scan_built_in_indicators_find_a_product test $? -eq 10
+fi
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
