@@ -28,7 +28,9 @@ struct kb_sweep_source {
 
 /*
  * The listed entry the file of src has, or NULL, in *entry. Hashes the file
- * unless this sweep already did (same device and inode as maps shows).
+ * unless this sweep already did (the same file by fstat() of the opened
+ * file: device, inode, size, mtime, ctime; not maps' device and inode, which
+ * btrfs subvolumes share).
  * Returns 0, -ENOMEM, -ENOENT or -ESRCH when the mapping or the process is
  * gone, or -errno when the file could not be read: EFBIG larger than
  * sw->max_size, ESTALE its path now names another file, EPERM map_files

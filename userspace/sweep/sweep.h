@@ -7,7 +7,8 @@
  * its digest was listed. A sweep reads every process's executable mappings
  * (/proc/PID/maps lines with 'x' and a file: the executable, the loader, the
  * shared libraries, dlopen()ed code, memfds) and looks at each distinct file
- * once, keyed by the (device, inode) that maps shows: it asks the module for
+ * once, keyed by fstat() of the opened file (not maps' device and inode,
+ * which btrfs subvolumes share; see file.c): it asks the module for
  * the digest its cache already holds (every exec filled it), and hashes only
  * what the module does not know. Files are read through
  * /proc/PID/map_files/<range>, which reaches deleted files and files of

@@ -613,6 +613,62 @@ static void test_module_digests_are_used(void)
 	teardown();
 }
 
+/*
+ * On btrfs, maps prints the superblock's device, which every subvolume
+ * shares, and inode numbers restart per subvolume: two unrelated files print
+ * the same dev:ino. Each gets its own verdict, whichever the sweep meets first.
+ */
+static void test_maps_dev_ino_collision_gets_separate_verdicts(void)
+{
+	struct fake_file listed, clean, shown;
+	struct kb_list list = { 0 };
+	const struct kb_sweep_proc *p;
+	char maps[512], proc[PATH_MAX];
+	uint8_t d[KB_DIGEST_LEN];
+	struct kb_sweep sw;
+
+	setup();
+	fake_file(&listed, "subvol1/kesl", "listed program\n");
+	fake_file(&clean, "subvol2/bash", "clean program\n");
+	digest_of("listed program\n", d);
+	list_add(&list, d, "kesl");
+	kb_list_sort(&list);
+	snprintf(proc, sizeof(proc), "%s/proc", T);
+	mkdirs("proc/self/ns");
+	link_to(HOST_NS, "proc/self/ns/mnt");
+	/* 200, 300: clean, then listed; 201, 301: listed, then clean; all one dev:ino in maps. */
+	static const struct { int pid; bool is_listed; } procs[] = {
+		{ 200, false }, { 201, true }, { 300, true }, { 301, false },
+	};
+	for (size_t i = 0; i < sizeof(procs) / sizeof(procs[0]); i++) {
+		const struct fake_file *f = procs[i].is_listed ? &listed : &clean;
+
+		shown = *f;
+		shown.st.st_dev = listed.st.st_dev;
+		shown.st.st_ino = 4242;
+		maps[0] = '\0';
+		maps_line(maps, sizeof(maps), 0x400000, "r-xp", &shown, "");
+		fake_proc(procs[i].pid, procs[i].is_listed ? "kesl" : "bash", 'S', 0x400000, 0, maps,
+			  f->path, HOST_NS);
+		fake_map_file(procs[i].pid, 0x400000, f);
+	}
+	kb_sweep_init(&sw, &list);
+	sw.proc = proc;
+	CHECK_INT(kb_sweep_processes(&sw), 0);
+	CHECK_INT(sw.stats.files, 2);
+	for (size_t i = 0; i < sizeof(procs) / sizeof(procs[0]); i++) {
+		p = find_proc(&sw, procs[i].pid);
+		if (procs[i].is_listed)
+			CHECK(p && p->n_matches == 1 && !strcmp(p->matches[0].entry->label, "kesl"));
+		else
+			CHECK(p == NULL);
+	}
+	CHECK_INT(sw.n_procs, 2);
+	kb_sweep_free(&sw);
+	kb_list_free(&list);
+	teardown();
+}
+
 static void test_fake_oversize_and_empty_list(void)
 {
 	struct kb_list empty = { 0 };
@@ -1104,6 +1160,7 @@ int main(void)
 	RUN(test_module_name);
 	RUN(test_lookup);
 	RUN(test_fake_proc_walk);
+	RUN(test_maps_dev_ino_collision_gets_separate_verdicts);
 	RUN(test_fake_oversize_and_empty_list);
 	RUN(test_module_digests_are_used);
 	RUN(test_fake_modules);
