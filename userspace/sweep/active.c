@@ -66,7 +66,7 @@ int kb_sweep_active(struct kb_sweep_active *a, struct kb_nl *nl, bool kill)
 	if (ret < 0 && ret != -ENOENT)
 		return ret;
 	if (kill)
-		a->alive = kb_sweep_kill(&a->sw, KILL_WAIT_MS);
+		a->alive = kb_sweep_kill_all(&a->sw, KILL_WAIT_MS);
 	return 0;
 }
 

@@ -45,4 +45,7 @@ int kb_sweep_hash_fd(struct kb_sweep *sw, int fd, const struct kb_entry **entry)
 
 void kb_sweep_cache_free(struct kb_sweep_cache *cache);
 
+/* Free what one process's record holds, and zero it. */
+void kb_sweep_proc_free(struct kb_sweep_proc *p);
+
 #endif

@@ -150,7 +150,7 @@ static int add_match(struct kb_sweep_proc *p, const struct kb_map *map, bool exe
 	return 0;
 }
 
-static void free_proc(struct kb_sweep_proc *p)
+void kb_sweep_proc_free(struct kb_sweep_proc *p)
 {
 	size_t i;
 
@@ -439,7 +439,7 @@ static int sweep_one(struct kb_sweep *sw, int procfd, pid_t pid, const char *sel
 	sw->procs[sw->n_procs++] = p;
 	memset(&p, 0, sizeof(p));
 out:
-	free_proc(&p);
+	kb_sweep_proc_free(&p);
 	if (srcfd != dirfd)
 		close(srcfd);
 	close(dirfd);

@@ -155,7 +155,9 @@ void kb_sweep_report_text(FILE *f, const struct kb_sweep *sw, const struct kb_sw
 
 		for (j = 0; j < p->n_matches; j++)
 			text_match(f, p, &p->matches[j], r);
-		if (p->action == KB_SWEEP_KILLED || p->action == KB_SWEEP_VANISHED)
+		/* released: it no longer runs listed code, which is what stopping is for */
+		if (p->action == KB_SWEEP_KILLED || p->action == KB_SWEEP_VANISHED ||
+		    p->action == KB_SWEEP_RELEASED)
 			stopped++;
 	}
 	for (i = 0; i < sw->n_mods; i++) {

@@ -64,6 +64,7 @@ enum kb_sweep_action {
 	KB_SWEEP_VANISHED,		/* exited, or its pid was reused, before the signal */
 	KB_SWEEP_FAILED,		/* the signal could not be sent: action_err */
 	KB_SWEEP_SPARED,		/* not signalled: the sweeping process itself, or init */
+	KB_SWEEP_RELEASED,		/* stopped, then no longer ran listed code (exec'd away): continued */
 };
 
 struct kb_sweep_proc {
@@ -159,6 +160,17 @@ int kb_sweep_modules(struct kb_sweep *sw);
  * were not stopped (SIGNALLED, FAILED or SPARED).
  */
 size_t kb_sweep_kill(struct kb_sweep *sw, unsigned int wait_ms);
+
+/*
+ * What kasblockctl sweep --kill does, so that nothing is left behind: SIGSTOP
+ * each process found (through a pidfd, after the start time check), sweep
+ * sw->proc again and stop what is new (children forked meanwhile), until a
+ * pass finds nothing new; a stopped process the last pass no longer finds
+ * running listed code (it exec'd something else) gets SIGCONT and is left
+ * (KB_SWEEP_RELEASED); the rest get SIGKILL, as kb_sweep_kill(). Processes
+ * found by the later passes join sw->procs. Returns how many were not stopped.
+ */
+size_t kb_sweep_kill_all(struct kb_sweep *sw, unsigned int wait_ms);
 
 /* The listed entry with this digest, or NULL. */
 const struct kb_entry *kb_sweep_lookup(const struct kb_list *list, const uint8_t *digest);

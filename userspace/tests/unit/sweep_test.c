@@ -14,10 +14,12 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
+#include <dirent.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
@@ -1114,6 +1116,110 @@ static void test_real_zombie_leader_found_and_killed(void)
 }
 
 /* A pid whose start time is not the swept one is someone else now: left alone. */
+/*
+ * --kill leaves nothing behind: a listed program (a tagged copy of bash)
+ * forks in a loop, each child blocking in open() of a FIFO; children forked
+ * after /proc was read must be stopped and killed too. The test is the
+ * subreaper of the tree, so every descendant comes back to it: all of them
+ * must be dead and reaped, the forker's and its forks'. A copy of sleep
+ * started by the forker (exec'd away from the listed file) is not touched.
+ * The real /proc is swept, but only this test's tagged copy is listed.
+ */
+static void test_kill_all_leaves_no_fork_behind(void)
+{
+	struct kb_list list = { 0 };
+	uint8_t d[KB_DIGEST_LEN];
+	char prog[PATH_MAX], fifo[PATH_MAX], tick[PATH_MAX], cmd[3 * PATH_MAX];
+	int status, killed = 0, others = 0, i;
+	struct kb_sweep sw;
+	pid_t child, pid;
+
+	setup();
+	snprintf(prog, sizeof(prog), "%s/kb-forker", T);
+	snprintf(fifo, sizeof(fifo), "%s/block", T);
+	snprintf(tick, sizeof(tick), "%s/block.t", T);
+	snprintf(cmd, sizeof(cmd), "cp /bin/bash '%s' && printf tag >>'%s'", prog, prog);
+	if (access("/bin/bash", X_OK) || system(cmd)) {
+		printf("  # needs /bin/bash\n");
+		teardown();
+		return;
+	}
+	CHECK_INT(mkfifo(fifo, 0600), 0);
+	CHECK_INT(mkfifo(tick, 0600), 0);
+	CHECK_INT(digest_file(prog, d), 0);
+	list_add(&list, d, "kb-forker");
+	kb_list_sort(&list);
+	CHECK_INT(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+	child = fork();
+	if (child == 0) {
+		setpgid(0, 0);
+		execl(prog, prog, "-c",
+		      "/bin/sleep 1000 & while :; do ( read x < \"$0\" ) & read -t 0.005 x <> \"$0.t\"; done",
+		      fifo, (char *)NULL);
+		_exit(127);
+	}
+	CHECK(child > 0);
+	setpgid(child, child);
+	usleep(300000);
+
+	kb_sweep_init(&sw, &list);
+	sw.proc = "/proc";
+	sw.self = getpid();
+	CHECK_INT(kb_sweep_processes(&sw), 0);
+	CHECK(sw.n_procs >= 2);
+	CHECK_INT(kb_sweep_kill_all(&sw, 5000), 0);
+	for (size_t k = 0; k < sw.n_procs; k++)
+		CHECK(sw.procs[k].action == KB_SWEEP_KILLED || sw.procs[k].action == KB_SWEEP_RELEASED);
+	kb_sweep_free(&sw);
+
+	/* Every descendant but sleep is dead: reap until only sleep is left. */
+	i = 0;
+	for (i = 0; i < 20; i++) {	/* until nothing more for 200 ms */
+		pid = waitpid(-1, &status, WNOHANG);
+		if (pid < 0)
+			break;
+		if (pid == 0) {
+			usleep(10000);
+			continue;
+		}
+		i = 0;
+		if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
+			killed++;
+		else
+			others++;
+	}
+	/* Left: sleep, and whatever escaped. None may run the forker. */
+	{
+		char path[64], exe[PATH_MAX];
+		DIR *dir = opendir("/proc");
+		struct dirent *e;
+		int escaped = 0;
+
+		while (dir && (e = readdir(dir))) {
+			ssize_t n;
+
+			snprintf(path, sizeof(path), "/proc/%s/exe", e->d_name);
+			n = readlink(path, exe, sizeof(exe) - 1);
+			if (n <= 0)
+				continue;
+			exe[n] = '\0';
+			if (!strncmp(exe, prog, strlen(prog)))
+				escaped++;
+		}
+		if (dir)
+			closedir(dir);
+		CHECK_INT(escaped, 0);
+	}
+	CHECK(killed >= 3);	/* the forker and at least two forks */
+	CHECK_INT(others, 0);
+	kill(-child, SIGKILL);	/* sleep, and anything that escaped */
+	while (waitpid(-1, NULL, 0) > 0)
+		;
+	prctl(PR_SET_CHILD_SUBREAPER, 0);
+	kb_list_free(&list);
+	teardown();
+}
+
 static void test_kill_checks_start_time(void)
 {
 	struct kb_sweep_proc procs[3];
@@ -1170,5 +1276,6 @@ int main(void)
 	RUN(test_real_deleted_exe_found_and_killed);
 	RUN(test_real_zombie_leader_found_and_killed);
 	RUN(test_kill_checks_start_time);
+	RUN(test_kill_all_leaves_no_fork_behind);
 	return kbt_done();
 }
