@@ -343,3 +343,24 @@ out:
 	free(buf);
 	return ret;
 }
+
+int kb_module_list_digests(int fd, uint8_t file[KB_SHA256_LEN], uint8_t image[KB_SHA256_LEN],
+			   int *has_image)
+{
+	enum kb_compression comp;
+	int ret;
+
+	*has_image = 0;
+	if (lseek(fd, 0, SEEK_SET) < 0)
+		return -errno;
+	ret = kb_module_digests(fd, &comp, file, image);
+	if (!ret) {
+		*has_image = comp != KB_COMP_NONE;
+		return 0;
+	}
+	if (ret != -EOPNOTSUPP && ret != -EBADMSG)
+		return ret;
+	if (lseek(fd, 0, SEEK_SET) < 0)
+		return -errno;
+	return kb_sha256_fd(fd, file, NULL) < 0 ? -EIO : 0;
+}

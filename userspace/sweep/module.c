@@ -4,7 +4,8 @@
  *
  * /proc/modules gives names only; the file is the one modules.dep of the
  * running kernel names for that module now, as `modinfo -n` finds it, and
- * it is hashed as it lies on disk (compressed, when it is). A module that was
+ * it matches by the digest of the file as it lies on disk or, when it is
+ * compressed, by that of the decompressed image. A module that was
  * loaded from elsewhere (insmod PATH) has no file there: that is reported,
  * not guessed. Modules are reported, never unloaded: a running module cannot
  * be stopped safely from here.
@@ -16,9 +17,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "lib/modimage.h"
 #include "priv.h"
 
 struct dep {
@@ -98,6 +101,38 @@ static const struct dep *deps_find(const struct deps *d, const char *name)
 	return bsearch(&key, d->v, d->n, sizeof(*d->v), dep_cmp);
 }
 
+/*
+ * The listed entry for a module file: by the file's digest, or, when it is
+ * compressed, by the decompressed image's, which is what init_module(2) from
+ * a decompressing modprobe shows the kernel (lists carry both; see
+ * kb_blocklist_add_module()).
+ */
+static int module_entry(struct kb_sweep *sw, int fd, const struct kb_entry **entry)
+{
+	uint8_t file[KB_SHA256_LEN], image[KB_SHA256_LEN];
+	struct stat st;
+	int has_image, ret;
+
+	*entry = NULL;
+	if (fstat(fd, &st))
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return -EINVAL;
+	if ((uint64_t)st.st_size > sw->max_size)
+		return -EFBIG;
+	if (!sw->list || !sw->list->len)
+		return 0;
+	ret = kb_module_list_digests(fd, file, image, &has_image);
+	if (ret)
+		return ret;
+	sw->stats.files++;
+	sw->stats.bytes += (uint64_t)st.st_size;
+	*entry = kb_sweep_lookup(sw->list, file);
+	if (!*entry && has_image)
+		*entry = kb_sweep_lookup(sw->list, image);
+	return 0;
+}
+
 static int check_module(struct kb_sweep *sw, const char *moddir, const char *name,
 			const struct dep *dep)
 {
@@ -120,7 +155,7 @@ static int check_module(struct kb_sweep *sw, const char *moddir, const char *nam
 	} else if (fd < 0) {
 		ret = -errno;
 	} else {
-		ret = kb_sweep_hash_fd(sw, fd, &entry);
+		ret = module_entry(sw, fd, &entry);
 		close(fd);
 	}
 	if (ret == -ENOMEM)

@@ -20,6 +20,8 @@
 
 #include "cmd/subcommands.h"
 #include "lib/listfile.h"
+#include "lib/modimage.h"
+#include "lib/sha256.h"
 #include "scan/pkg.h"
 #include "scan/record.h"
 #include "scan/root.h"
@@ -380,6 +382,63 @@ static void test_scan_emits_blocklist_of_product_files(void)
 	rm_tree();
 }
 
+/*
+ * A compressed module goes on the list twice: the file's digest, which
+ * finit_module(2) shows the kernel, and the decompressed image's, which
+ * init_module(2) from a decompressing modprobe shows it. Labels say which.
+ */
+static void test_scan_lists_compressed_modules_by_both_digests(void)
+{
+	static const char body[] = "\177ELF a module of kesl's, compressed";
+	char proc[PATH_MAX], rpm[PATH_MAX], cmd[PATH_MAX + 64], path[PATH_MAX];
+	uint8_t d[KB_SHA256_LEN], f[KB_SHA256_LEN];
+	const struct kb_bl_entry *file = NULL, *image = NULL;
+	struct kb_indicators ind;
+	struct kb_scan_opts o;
+	struct kb_scan s;
+	size_t i;
+	int fd;
+
+	if (!kb_compression_supported(KB_COMP_GZIP)) {
+		printf("  # built without zlib\n");
+		return;
+	}
+	build_product_tree();
+	put(0644, body, sizeof(body) - 1, "opt/kaspersky/kesl/modules/kesl-gz.ko");
+	snprintf(cmd, sizeof(cmd), "gzip -n '%s/opt/kaspersky/kesl/modules/kesl-gz.ko'", tmp);
+	if (system(cmd)) {
+		printf("  # no gzip\n");
+		rm_tree();
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/opt/kaspersky/kesl/modules/kesl-gz.ko.gz", tmp);
+	fd = open(path, O_RDONLY);
+	CHECK(fd >= 0 && kb_sha256_fd(fd, f, NULL) >= 0);
+	close(fd);
+	digest_of(body, sizeof(body) - 1, d);
+	load_indicators(&ind);
+	scan_opts(&o, proc, rpm, true);
+	CHECK_INT(kb_scan_run(&s, &ind, &o), 0);
+	for (i = 0; i < s.bl.n; i++) {
+		if (strcmp(s.bl.e[i].path, "/opt/kaspersky/kesl/modules/kesl-gz.ko.gz"))
+			continue;
+		if (!memcmp(s.bl.e[i].digest, f, sizeof(f)))
+			file = &s.bl.e[i];
+		if (!memcmp(s.bl.e[i].digest, d, sizeof(d)))
+			image = &s.bl.e[i];
+	}
+	CHECK(file && !strcmp(file->label, "kesl:/opt/kaspersky/kesl/modules/kesl-gz.ko.gz"));
+	CHECK(image && !strcmp(image->label, "kesl:/opt/kaspersky/kesl/modules/kesl-gz.ko.gz (decompressed)"));
+	/* file before image: the same tree always gives the same list */
+	CHECK(file && image && file < image);
+	/* An uncompressed module has one digest and no suffix. */
+	CHECK(find_entry(&s.bl, "/opt/kaspersky/kesl/modules/kesl-fan.ko") &&
+	      !strchr(find_entry(&s.bl, "/opt/kaspersky/kesl/modules/kesl-fan.ko")->label, ' '));
+	kb_scan_free(&s);
+	kb_indicators_free(&ind);
+	rm_tree();
+}
+
 static void test_scan_of_clean_root_finds_nothing(void)
 {
 	char proc[PATH_MAX], rpm[PATH_MAX];
@@ -528,12 +587,13 @@ struct collected {
 };
 
 static int collect(void *ctx, const char *path, enum kb_class cls, const uint8_t *digest,
-		   uint64_t size)
+		   const uint8_t *image, uint64_t size)
 {
 	struct collected *c = ctx;
 
 	(void)cls;
 	(void)digest;
+	(void)image;
 	(void)size;
 	return kb_strv_push(&c->paths, path);
 }
@@ -991,6 +1051,7 @@ int main(void)
 	RUN(test_rpm_query_output_parse);
 	RUN(test_scan_finds_synthetic_products);
 	RUN(test_scan_emits_blocklist_of_product_files);
+	RUN(test_scan_lists_compressed_modules_by_both_digests);
 	RUN(test_scan_of_clean_root_finds_nothing);
 	RUN(test_unreadable_source_makes_scan_incomplete);
 	RUN(test_image_symlinks_stay_inside_root);

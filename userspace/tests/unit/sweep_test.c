@@ -25,6 +25,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "lib/modimage.h"
 #include "lib/sha256.h"
 #include "sweep/sweep.h"
 #include "test.h"
@@ -703,6 +704,45 @@ static void test_fake_oversize_and_empty_list(void)
 	teardown();
 }
 
+/* A compressed module matches by its decompressed image's digest too. */
+static void test_compressed_module_matches_by_image(void)
+{
+	char moddir[PATH_MAX], cmd[2 * PATH_MAX];
+	struct kb_sweep sw;
+	struct world w;
+
+	if (!kb_compression_supported(KB_COMP_GZIP)) {
+		printf("  # built without zlib\n");
+		return;
+	}
+	setup();
+	build_world(&w);
+	put("proc/modules", "kesl_fan 16384 0 - Live 0x0000000000000000 (OE)\n");
+	put("mods/modules.dep", "extra/kesl-fan.ko.gz:\n");
+	/* The image is the listed program's bytes; the .gz file's digest is listed nowhere. */
+	put("mods/extra/kesl-fan.ko", "listed program\n");
+	snprintf(cmd, sizeof(cmd), "gzip -n '%s/mods/extra/kesl-fan.ko'", T);
+	if (system(cmd)) {
+		printf("  # no gzip\n");
+		kb_list_free(&w.list);
+		teardown();
+		return;
+	}
+	snprintf(moddir, sizeof(moddir), "%s/mods", T);
+	kb_sweep_init(&sw, &w.list);
+	sw.proc = w.proc;
+	sw.moddir = moddir;
+	CHECK_INT(kb_sweep_modules(&sw), 0);
+	CHECK_INT(sw.n_mods, 1);
+	if (sw.n_mods) {
+		CHECK_STR(sw.mods[0].name, "kesl_fan");
+		CHECK_STR(sw.mods[0].entry->label, "kesl");
+	}
+	kb_sweep_free(&sw);
+	kb_list_free(&w.list);
+	teardown();
+}
+
 static void test_fake_modules(void)
 {
 	struct kb_sweep sw;
@@ -1270,6 +1310,7 @@ int main(void)
 	RUN(test_fake_oversize_and_empty_list);
 	RUN(test_module_digests_are_used);
 	RUN(test_fake_modules);
+	RUN(test_compressed_module_matches_by_image);
 	RUN(test_reports);
 	RUN(test_quoting);
 	RUN(test_real_library_found);
