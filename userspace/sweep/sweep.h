@@ -148,8 +148,10 @@ void kb_sweep_free(struct kb_sweep *sw);
 int kb_sweep_processes(struct kb_sweep *sw);
 
 /*
- * Look at every module in <proc>/modules, finding its file in <moddir>/modules.dep.
- * Returns 0, -ENOMEM, or -errno when <proc>/modules cannot be read.
+ * Look at every loaded module, finding its file with libkmod (as modinfo -n,
+ * in moddir's modules.dep.bin). With proc "/proc", libkmod lists the loaded
+ * modules; another proc (the tests') has its modules file read here.
+ * Returns 0, -ENOMEM, or -errno when the modules file cannot be read.
  */
 int kb_sweep_modules(struct kb_sweep *sw);
 
