@@ -45,10 +45,10 @@ int digest_main(int argc, char **argv)
 
 	ret = kb_cmd_read_lists("digest", argv + optind, argc - optind, &list);
 	if (!ret) {
-		kb_policy_digest(&list, digest);
-		kb_hex_format(digest, hex);
-		printf("%s\n", hex);
-		if (fflush(stdout)) {
+		if (kb_policy_digest(&list, digest)) {
+			kb_err("digest: %s", strerror(ENOMEM));
+			ret = KB_EXIT_FAIL;
+		} else if (kb_hex_format(digest, hex), printf("%s\n", hex), fflush(stdout)) {
 			kb_err("digest: write error: %s", strerror(errno));
 			ret = KB_EXIT_FAIL;
 		}

@@ -285,19 +285,24 @@ static int hash_member(struct harvest *h, struct archive *a, struct archive_entr
 		h->pkg->oversize++;
 		return 0;
 	}
-	kb_sha256_init(&ctx);
+	if (kb_sha256_init(&ctx))
+		return -ENOMEM;
 	while (r > 0) {
 		kb_sha256_update(&ctx, h->chunk, (size_t)r);
 		total += (uint64_t)r;
 		if (h->max_size && total > h->max_size) {
+			kb_sha256_free(&ctx);
 			h->pkg->oversize++;
 			return 0;
 		}
 		r = archive_read_data(a, h->chunk, CHUNK);
 	}
-	if (r < 0)
+	if (r < 0) {
+		kb_sha256_free(&ctx);
 		return archive_fail(h, a, name);
-	kb_sha256_final(&ctx, digest);
+	}
+	if (kb_sha256_final(&ctx, digest))
+		return -ENOMEM;
 	h->pkg->hashed++;
 	return keep(h, name, digest, total);
 }
