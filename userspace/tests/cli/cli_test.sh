@@ -95,5 +95,5 @@ if [ ! -e /sys/module/kasblock ]; then
 	run load_accepts_hash_output 3 "not loaded" "$K" load "$T/hashes"
 fi
 
-echo "$passed passed, $failed failed"
+echo "$passed passed, $failed failed, ${skipped:-0} skipped"
 [ "$failed" -eq 0 ]

@@ -120,5 +120,5 @@ if [ ! -e /sys/module/kasblock ]; then
 	run monitor_without_module 3 "kasblock module is not loaded" "$K" monitor --count 1
 fi
 
-echo "$passed passed, $failed failed"
+echo "$passed passed, $failed failed, ${skipped:-0} skipped"
 [ "$failed" -eq 0 ]

@@ -4,7 +4,7 @@
 # a package built by dpkg-deb and installed into a temporary root by dpkg,
 # and, where Debian's "rpm" package is installed, one built by rpmbuild and
 # recorded in a real RPM database by rpm. Steps whose tool is missing are
-# skipped, not failed. Ends with "N passed, N failed".
+# skipped, not failed. Ends with "N passed, N failed, N skipped".
 
 KB=${KASBLOCKCTL:-$(dirname "$0")/../../kasblockctl}
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
@@ -188,5 +188,5 @@ check "harvest of a non-package exits 1" [ $? -eq 1 ]
 "$KB" help scan >/dev/null 2>&1
 check "help scan" [ $? -eq 0 ]
 
-echo "$passed passed, $failed failed"
+echo "$passed passed, $failed failed, ${skipped:-0} skipped"
 [ "$failed" -eq 0 ]

@@ -341,8 +341,7 @@ static void test_deb_zstd_when_available(void)
 
 	/* Ubuntu's dpkg compresses with zstd; skip where libarchive cannot write it. */
 	if (!build(probe, sizeof(probe), GNUTAR, ARCHIVE_FILTER_ZSTD, payload, 1)) {
-		printf("  zstd not supported by this libarchive: skipped\n");
-		return;
+		SKIP("zstd not supported by this libarchive");
 	}
 	make_deb("z.deb", "Package: kesl-gui\n", ARCHIVE_FILTER_ZSTD, payload, N_PAYLOAD, true, path);
 	CHECK_INT(kb_harvest_file(path, 0, &bl, &pkg, err, sizeof(err)), 0);
@@ -572,7 +571,7 @@ int main(void)
 	RUN(test_bad_packages_are_refused);
 	RUN(test_harvest_main);
 #else
-	printf("harvest: built without libarchive, package tests skipped\n");
+	kbt_skip("package tests", "built without libarchive");
 #endif
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
 	if (system(cmd))
