@@ -68,7 +68,7 @@ static int deps_read(const char *moddir, struct deps *d)
 		*colon = '\0';
 		if (kb_sweep_module_name(line, dep.name, sizeof(dep.name)))
 			continue;
-		if (KB_SWEEP_GROW(d->v, d->n, d->cap)) {
+		if (KB_GROW(d->v, d->n, d->cap)) {
 			ret = -ENOMEM;
 			break;
 		}
@@ -133,7 +133,7 @@ static int check_module(struct kb_sweep *sw, const char *moddir, const char *nam
 	}
 	if (!entry)
 		return 0;
-	if (KB_SWEEP_GROW(sw->mods, sw->n_mods, sw->cap_mods))
+	if (KB_GROW(sw->mods, sw->n_mods, sw->cap_mods))
 		return -ENOMEM;
 	m = &sw->mods[sw->n_mods];
 	m->name = strdup(name);
