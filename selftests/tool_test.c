@@ -177,6 +177,40 @@ TEST_F(tool, status_json_matches_the_module)
 	}
 }
 
+/* Output that does not get out is a failure: status --json into /dev/full exits 1, saying why. */
+TEST_F(tool, status_json_to_a_full_device_fails_with_enospc)
+{
+	const char *tool = getenv("KASBLOCKCTL") ?: KST_TOOL_DEFAULT;
+	char errfile[PATH_MAX];
+	int status, fd;
+	ssize_t n;
+	pid_t pid;
+
+	snprintf(errfile, sizeof(errfile), "%s/err", self->dir);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		int out = open("/dev/full", O_WRONLY), err = open(errfile, O_WRONLY | O_CREAT, 0600);
+
+		if (out < 0 || err < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
+			_exit(125);
+		execl(tool, "kasblockctl", "status", "--json", (char *)NULL);
+		_exit(127);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_EQ(1, WEXITSTATUS(status));
+	fd = open(errfile, O_RDONLY);
+	ASSERT_LE(0, fd);
+	n = read(fd, self->err, OUT_MAX - 1);
+	close(fd);
+	ASSERT_LT(0, n);
+	self->err[n] = '\0';
+	ASSERT_NE(NULL, strstr(self->err, "status: write error: No space left on device")) {
+		TH_LOG("stderr: %s", self->err);
+	}
+}
+
 TEST_F(tool, unprivileged_caller_exits_4)
 {
 	const char *status[] = { "status", NULL };

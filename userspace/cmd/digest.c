@@ -48,9 +48,9 @@ int digest_main(int argc, char **argv)
 		if (kb_policy_digest(&list, digest)) {
 			kb_err("digest: %s", strerror(ENOMEM));
 			ret = KB_EXIT_FAIL;
-		} else if (kb_hex_format(digest, hex), printf("%s\n", hex), fflush(stdout)) {
-			kb_err("digest: write error: %s", strerror(errno));
-			ret = KB_EXIT_FAIL;
+		} else {
+			kb_hex_format(digest, hex);
+			printf("%s\n", hex);
 		}
 	}
 	kb_list_free(&list);

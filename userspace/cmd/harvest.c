@@ -139,8 +139,12 @@ int harvest_main(int argc, char **argv)
 		goto out;
 	}
 	ret = output ? kb_blocklist_write_file(&bl, output, hdr) : kb_blocklist_write(&bl, stdout, hdr);
-	if (ret) {
-		kb_err("harvest: %s: %s", output ? output : "standard output", strerror(-ret));
+	if (ret && !output) {
+		kb_write_error("harvest", -ret);
+		ret = KB_EXIT_FAIL;
+		goto out;
+	} else if (ret) {
+		kb_err("harvest: %s: %s", output, strerror(-ret));
 		ret = KB_EXIT_FAIL;
 		goto out;
 	}

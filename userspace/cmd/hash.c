@@ -124,9 +124,5 @@ int hash_main(int argc, char **argv)
 		if (hash_one(argv[optind], module) < 0)
 			ret = KB_EXIT_FAIL;
 	}
-	if (fflush(stdout)) {
-		kb_err("hash: write error: %s", strerror(errno));
-		ret = KB_EXIT_FAIL;
-	}
 	return ret;
 }

@@ -51,10 +51,6 @@ int list_main(int argc, char **argv)
 	kb_list_sort(&list);
 	for (i = 0; i < list.len; i++)
 		fwrite(line, 1, kb_listfile_format(&list.entries[i], line), stdout);
-	if (fflush(stdout) || ferror(stdout)) {
-		kb_err("list: write error: %s", strerror(errno));
-		ret = KB_EXIT_FAIL;
-	}
 out:
 	kb_list_free(&list);
 	kb_nl_close(nl);

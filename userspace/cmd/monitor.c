@@ -157,7 +157,7 @@ static int monitor(struct kb_nl *nl, bool json, unsigned long count)
 			return KB_EXIT_NOMODULE;
 		}
 		if (ret < 0 || ferror(stdout)) {
-			kb_err("monitor: write error: %s", strerror(ret < 0 ? -ret : EIO));
+			kb_write_error("monitor", ret < 0 ? -ret : EIO);
 			goto fail;
 		}
 	}
@@ -166,10 +166,6 @@ static int monitor(struct kb_nl *nl, bool json, unsigned long count)
 		/* A write the signal cut short left part of a line: drop it, wait for no one. */
 		__fpurge(stdout);
 		return KB_EXIT_OK;
-	}
-	if (fflush(stdout)) {
-		kb_err("monitor: write error: %s", strerror(errno));
-		return KB_EXIT_FAIL;
 	}
 	return KB_EXIT_OK;
 fail:

@@ -177,11 +177,11 @@ static int emit(const struct kb_scan *scan, const char *path)
 	ret = strcmp(path, "-") ? kb_blocklist_write_file(&scan->bl, path, header) :
 				  kb_blocklist_write(&scan->bl, stdout, header);
 	free(header);
-	if (ret) {
+	if (ret && !strcmp(path, "-"))
+		kb_write_error("scan", -ret);
+	else if (ret)
 		kb_err("scan: %s: %s", path, strerror(-ret));
-		return KB_EXIT_FAIL;
-	}
-	return KB_EXIT_OK;
+	return ret ? KB_EXIT_FAIL : KB_EXIT_OK;
 }
 
 static void warn_files(const struct kb_scan *scan)
@@ -323,7 +323,7 @@ int scan_main(int argc, char **argv)
 			kb_scan_report_text(&scan, stdout);
 
 		if (r) {
-			kb_err("scan: writing the report: %s", strerror(-r));
+			kb_write_error("scan", -r);
 			ret = KB_EXIT_FAIL;
 			goto out_scan;
 		}

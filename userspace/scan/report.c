@@ -106,7 +106,9 @@ static void csv_str(FILE *f, const char *s)
 
 static int done(FILE *f)
 {
-	return fflush(f) || ferror(f) ? -EIO : 0;
+	if (fflush(f))
+		return -errno;
+	return ferror(f) ? -EIO : 0;
 }
 
 static const char *product_name(const struct kb_product *p)

@@ -89,6 +89,32 @@ else
 	echo "FAIL hash_uses_libcrypto: $K does not link libcrypto"; failed=$((failed + 1))
 fi
 
+# Output that cannot be written is a failure, with the errno's words (kb_cmd_exit).
+full() {
+	local name=$1 rc
+	shift
+	"$@" >/dev/full 2>"$T/err"
+	rc=$?
+	if [ "$rc" -eq 1 ] && grep -qF "write error: No space left on device" "$T/err" &&
+	   [ "$(wc -l <"$T/err")" -eq 1 ]; then
+		echo "ok   $name"; passed=$((passed + 1))
+	else
+		echo "FAIL $name: exit $rc, expected 1 and one write error"; sed 's/^/  /' "$T/err"
+		failed=$((failed + 1))
+	fi
+}
+if [ -w /dev/full ]; then
+	full full_version "$K" --version
+	full full_help "$K" help
+	full full_command_help "$K" status --help
+	full full_hash "$K" hash "$T/plain"
+	printf '%s  x\n' "$H" >"$T/one"
+	full full_digest "$K" digest "$T/one"
+	mkdir -p "$T/root"
+	full full_scan_json "$K" scan --json --indicators "$(dirname "$0")/../../data/indicators" --root "$T/root"
+	full full_scan_emit "$K" scan --quiet --emit-blocklist - --indicators "$(dirname "$0")/../../data/indicators" --root "$T/root"
+fi
+
 # sha256sum output is a list file; so is what hash prints.
 "$K" hash "${files[@]}" >"$T/hashes"
 if [ ! -e /sys/module/kasblock ]; then
