@@ -86,16 +86,24 @@ static void text_str(FILE *f, const char *str)
 	}
 }
 
-/* RFC 4180: quote a field holding a comma, quote, CR, LF or edge blanks; double the quotes. */
+/*
+ * RFC 4180: quote a field holding a comma, quote, CR, LF or edge blanks; double
+ * the quotes. A field that starts as a spreadsheet formula would (= + - @, or
+ * a tab or CR before one) is a file name an attacker chose: it gets a leading
+ * single quote, inside quotes, so that a spreadsheet shows it as text.
+ */
 static void csv_str(FILE *f, const char *s)
 {
 	size_t len = strlen(s);
+	bool formula = len && strchr("=+-@\t\r", s[0]);
 
-	if (!strpbrk(s, ",\"\r\n") && (!len || (s[0] != ' ' && s[len - 1] != ' '))) {
+	if (!formula && !strpbrk(s, ",\"\r\n") && (!len || (s[0] != ' ' && s[len - 1] != ' '))) {
 		fputs(s, f);
 		return;
 	}
 	fputc('"', f);
+	if (formula)
+		fputc('\'', f);
 	for (; *s; s++) {
 		if (*s == '"')
 			fputc('"', f);

@@ -823,6 +823,43 @@ static void test_reports_escape_hostile_names(void)
 	free(t);
 }
 
+/* A name that a spreadsheet would run as a formula is written as text: a quote before it. */
+static void test_csv_neutralises_formulas(void)
+{
+	static const char *const evil[] = {
+		"=HYPERLINK(\"http://x\")", "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)",
+		"\t=1", "\r=1",
+	};
+	static const char *const want[] = {
+		",\"'=HYPERLINK(\"\"http://x\"\")\",", ",\"'+1+cmd|' /C calc'!A0\",", ",\"'-2+3\",",
+		",\"'@SUM(A1)\",", ",\"'\t=1\",", ",\"'\r=1\",",
+	};
+	struct kb_product p = { .id = "kesl", .name = (char *)"KESL" };
+	struct kb_hit hit = { .product = &p, .status = KB_FOUND };
+	struct kb_scan s = { .root = "/", .live = true, .hits = &hit, .n_hits = 1, .n_found = 1 };
+	size_t i;
+	char *t;
+
+	for (i = 0; i < ARRAY_SIZE(evil); i++)
+		CHECK_INT(kb_hit_add(&hit, KB_EV_DIR, false, evil[i], "files 1"), 0);
+	strcpy(s.hostname, "=host");
+	t = report(kb_scan_report_csv, &s);
+	for (i = 0; i < ARRAY_SIZE(evil); i++) {
+		CHECK(strstr(t, want[i]) != NULL);
+		if (!strstr(t, want[i]))
+			printf("  no %s in\n%s\n", want[i], t);
+	}
+	CHECK(strstr(t, "\r\n\"'=host\",,kesl,found,dir,strong,") != NULL);
+	/* A plain name, and a minus inside one, stay as they were. */
+	CHECK(strstr(t, ",dir,strong,") != NULL && strstr(t, "hostname,machine_id,") == t);
+	free(t);
+	for (i = 0; i < hit.n_ev; i++) {
+		free(hit.ev[i].value);
+		free(hit.ev[i].detail);
+	}
+	free(hit.ev);
+}
+
 /* Run scan_main with stdout going to a file; return its exit code and the output. */
 static int run_main(int (*fn)(int, char **), char **out, ...)
 {
@@ -947,6 +984,7 @@ int main(void)
 	RUN(test_walk_skips_huge_files_without_reading_them);
 	RUN(test_walk_counts_unreadable_files_and_dirs);
 	RUN(test_reports_escape_hostile_names);
+	RUN(test_csv_neutralises_formulas);
 	RUN(test_scan_main_exit_codes_and_formats);
 	rmdir(tmp);
 	return kbt_done();
