@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "errcode.h"
+#include "listfiles.h"
 #include "scan/scan.h"
 #include "subcommands.h"
 
@@ -35,6 +36,7 @@ static const char help[] =
 	"                         and " KB_INDICATORS_DIR "/* (repeatable)\n"
 	"  --exclude FILE         leave out digests listed in FILE, e.g. the hashes of\n"
 	"                         the system's own binaries (repeatable)\n"
+	"                         (a FILE of - is standard input, once)\n"
 	"  --max-size BYTES       do not hash files larger than this (default 512M,\n"
 	"                         the module's max_hash_size)\n"
 	"  --max-depth N          descend at most N directories (default 64)\n"
@@ -228,7 +230,7 @@ int scan_main(int argc, char **argv)
 	const char *emit_path = NULL;
 	int c, format = 0, ret;
 	unsigned long long v;
-	bool quiet = false;
+	bool quiet = false, stdin_seen = false;
 	struct kb_scan scan;
 	char *end;
 
@@ -252,6 +254,9 @@ int scan_main(int argc, char **argv)
 			break;
 		case OPT_INDICATORS:
 		case OPT_EXCLUDE:
+			ret = kb_cmd_stdin_once("scan", optarg, &stdin_seen);
+			if (ret)
+				goto out;
 			if (kb_strv_push(c == OPT_EXCLUDE ? &ex_files : &ind_files, optarg)) {
 				kb_err("scan: %s", strerror(ENOMEM));
 				ret = KB_EXIT_FAIL;

@@ -175,11 +175,12 @@ int kb_blocklist_exclude_file(struct kb_blocklist *bl, const char *path, unsigne
 	int ret;
 
 	*line = 0;
-	f = fopen(path, "re");
+	f = strcmp(path, "-") ? fopen(path, "re") : stdin;
 	if (!f)
 		return -errno;
 	ret = kb_listfile_parse_file(f, &list, &err);
-	fclose(f);
+	if (f != stdin)
+		fclose(f);
 	if (ret == -EINVAL) {
 		*line = (unsigned int)err.line;
 		*reason = err.reason;
