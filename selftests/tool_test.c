@@ -87,6 +87,35 @@ TEST_F(tool, list_output_loads_back_to_the_same_list)
 	ASSERT_LT(before.generation, after.generation);
 }
 
+/* list --json: one kasblock-list/1 object; an entry without a label has "label":null. */
+TEST_F(tool, list_json_names_every_entry)
+{
+	const char *list[] = { "list", "--json", NULL };
+	char hex[KST_HEX_LEN + 1], want[KST_HEX_LEN + 64];
+	struct kst_status st;
+	struct kst_entry e[2];
+
+	kst_fake_entry(&e[0], 1, "kst-one");
+	kst_fake_entry(&e[1], 2, NULL);
+	ASSERT_EQ(0, kst_nl_cmd(&self->nl, KASBLOCK_CMD_ADD, e, 2));
+	ASSERT_EQ(0, kst_nl_status(&self->nl, &st));
+	ASSERT_EQ(0, kst_tool(list, self->out, OUT_MAX, self->err, OUT_MAX)) {
+		TH_LOG("stderr: %s", self->err);
+	}
+	snprintf(want, sizeof(want), "{\"schema\":\"kasblock-list/1\",\"generation\":%llu,\"entries\":[",
+		 (unsigned long long)st.generation);
+	ASSERT_EQ(0, strncmp(self->out, want, strlen(want))) {
+		TH_LOG("got: %s", self->out);
+	}
+	kst_hex(e[0].digest, hex);
+	snprintf(want, sizeof(want), "{\"sha256\":\"%s\",\"label\":\"kst-one\"}", hex);
+	ASSERT_NE(NULL, strstr(self->out, want));
+	kst_hex(e[1].digest, hex);
+	snprintf(want, sizeof(want), "{\"sha256\":\"%s\",\"label\":null}", hex);
+	ASSERT_NE(NULL, strstr(self->out, want));
+	ASSERT_EQ('\n', self->out[strlen(self->out) - 1]);
+}
+
 TEST_F(tool, load_of_a_large_list_is_complete)
 {
 	const size_t total = 5000;

@@ -27,7 +27,7 @@ static const char help[] =
 	"\n"
 	"  --root DIR             scan the system mounted at DIR (processes and\n"
 	"                         modules are only read for the running system)\n"
-	"  --json, --csv          machine-readable report (schema in kasblockctl(8))\n"
+	"  -j, --json, --csv      machine-readable report (schema in kasblockctl(8))\n"
 	"  --emit-blocklist FILE  write the SHA-256 of every executable, library,\n"
 	"                         script and kernel module of the products found, as\n"
 	"                         a list file for `kasblockctl load` (- : standard\n"
@@ -236,7 +236,9 @@ int scan_main(int argc, char **argv)
 
 	opterr = 0;
 	optind = 0;
-	while ((c = getopt_long(argc, argv, ":qh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":jqh", longopts, NULL)) != -1) {
+		if (c == 'j')
+			c = OPT_JSON;
 		switch (c) {
 		case OPT_ROOT:
 			so.root = optarg;

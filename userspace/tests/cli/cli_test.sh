@@ -89,6 +89,20 @@ else
 	echo "FAIL hash_uses_libcrypto: $K does not link libcrypto"; failed=$((failed + 1))
 fi
 
+# --json: one object per run, with its schema; a name that is not UTF-8 is an array of bytes.
+printf 'z' >"$T/bad$(printf '\377')"
+run hash_json 1 '{"schema":"kasblock-hash/1","files":[{"file":"'"$T"'/plain","sha256":"5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03"},{"file":"'"$T"'/nope","sha256":null}]}' \
+	"$K" hash --json "$T/plain" "$T/nope"
+bytes=$(printf '%s' "$T/bad" | od -An -tu1 | tr -s ' \n' ',' | sed 's/^,//; s/,$//')
+run hash_json_bytes 0 '{"file":['"$bytes"',255],"sha256":"594e519ae499312b29433b7dd8a97ff068defcba9755b6d5d00e84c524d67b06"}' \
+	"$K" hash -j "$T/bad$(printf '\377')"
+run hash_json_module_image_null 0 '"image_sha256":null}' "$K" hash -j -m "$T/plain"
+printf '%s  a\n' "$H" >"$T/one-list"
+run digest_json 0 '{"schema":"kasblock-digest/1","policy_digest":"'"$("$K" digest "$T/one-list")"'"}' \
+	"$K" digest --json "$T/one-list"
+run list_help_json 0 "-j, --json" "$K" list --help
+run mode_help_json 0 "kasblock-mode/1" "$K" mode --help
+
 # Output that cannot be written is a failure, with the errno's words (kb_cmd_exit).
 full() {
 	local name=$1 rc
