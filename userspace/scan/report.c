@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * scan's reports: text for people, JSON (schema "kasblock-scan/1", in
+ * scan's reports: text for people, JSON (schema "kasblock-scan/2", in
  * kasblockctl(8)) and CSV for collecting many hosts into the directive's
  * count. Every list is sorted before it gets here, so the same host gives
  * the same bytes. File names are attacker-chosen: JSON goes through
@@ -16,7 +16,7 @@
 #include "lib/version.h"
 #include "scan.h"
 
-#define SCHEMA "kasblock-scan/1"
+#define SCHEMA "kasblock-scan/2"
 
 /* Text: UTF-8 as is; control bytes, backslash and bytes that are not UTF-8 as \xHH. */
 static void text_str(FILE *f, const char *str)

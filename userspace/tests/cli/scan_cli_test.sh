@@ -110,7 +110,7 @@ if command -v dpkg >/dev/null 2>&1 && [ -f "$T/kesl.deb" ] &&
 		check "scan --json is one valid object with the schema" python3 -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
-assert d["schema"] == "kasblock-scan/1"
+assert d["schema"] == "kasblock-scan/2"
 assert d["summary"]["products_found"] == 1 and d["summary"]["endpoints_affected"] == 1
 p = [x for x in d["products"] if x["status"] == "found"]
 assert [x["id"] for x in p] == ["kesl"], p

@@ -799,7 +799,7 @@ static void test_reports_escape_hostile_names(void)
 	/* Not UTF-8 (\xff): the bytes, as an array (lib/json.c); nothing replaced. */
 	CHECK(strstr(t, "\"value\":[47,111,112,116,47,107,97,115,112,101,114,115,107,121,47,107,101,115,108,47,120,10,34,121,34,92,44,255,1]") != NULL);
 	CHECK(strstr(t, "\"name\":\"K \\\"E\\\" S\"") != NULL);
-	CHECK(strstr(t, "\"schema\":\"kasblock-scan/1\"") != NULL);
+	CHECK(strstr(t, "\"schema\":\"kasblock-scan/2\"") != NULL);
 	CHECK(strstr(t, "\"endpoints_affected\":1") != NULL);
 	CHECK(strstr(t, "\"blocklist\":null") != NULL);
 	CHECK(!strchr(t, '\x01') && strchr(t, '\n') == t + strlen(t) - 1);
