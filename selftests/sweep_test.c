@@ -361,7 +361,8 @@ TEST_F(sweep, json_report_names_the_process_and_the_counts)
 	}
 	snprintf(want, sizeof(want), "\"sha256\":\"%s\",\"label\":\"kst-sweep-json\"}]", hex);
 	ASSERT_NE(NULL, strstr(self->out, want));
-	ASSERT_EQ(0, strncmp(self->out, "{\"generation\":", 14));
+	ASSERT_EQ(0, strncmp(self->out, "{\"schema\":\"kasblock-sweep/1\",\"generation\":",
+			     strlen("{\"schema\":\"kasblock-sweep/1\",\"generation\":")));
 	ASSERT_NE(NULL, strstr(self->out, "\"skipped\":{\"kernel_threads\":"));
 	/* One object on one line. */
 	ASSERT_EQ(self->out + strlen(self->out) - 1, strchr(self->out, '\n'));

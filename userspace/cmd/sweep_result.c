@@ -35,8 +35,9 @@ int kb_cmd_sweep_result(const char *what, const struct kb_sweep_active *a, int e
 		kb_sweep_report_json(stdout, &a->sw, &a->report);
 	else
 		kb_sweep_report_text(stdout, &a->sw, &a->report);
+	/* A report that did not get out is a failure, whatever it found. */
 	if (fflush(stdout)) {
-		kb_err("%s: write error: %s", what, strerror(errno));
+		kb_write_error(what, errno);
 		return KB_EXIT_FAIL;
 	}
 	if (a->alive)

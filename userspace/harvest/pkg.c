@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "harvest.h"
@@ -321,16 +322,22 @@ static int hash_member(struct harvest *h, struct archive *a, struct archive_entr
 		if (mfd < 0)
 			return -errno;
 	}
-	kb_sha256_init(&ctx);
+	if (kb_sha256_init(&ctx)) {
+		if (mfd >= 0)
+			close(mfd);
+		return -ENOMEM;
+	}
 	while (r > 0) {
 		kb_sha256_update(&ctx, h->chunk, (size_t)r);
 		if (mfd >= 0 && write_all(mfd, h->chunk, (size_t)r)) {
 			ret = -errno;
+			kb_sha256_free(&ctx);
 			close(mfd);
 			return ret;
 		}
 		total += (uint64_t)r;
 		if (h->max_size && total > h->max_size) {
+			kb_sha256_free(&ctx);
 			h->pkg->oversize++;
 			if (mfd >= 0)
 				close(mfd);
@@ -339,11 +346,16 @@ static int hash_member(struct harvest *h, struct archive *a, struct archive_entr
 		r = archive_read_data(a, h->chunk, CHUNK);
 	}
 	if (r < 0) {
+		kb_sha256_free(&ctx);
 		if (mfd >= 0)
 			close(mfd);
 		return archive_fail(h, a, name);
 	}
-	kb_sha256_final(&ctx, digest);
+	if (kb_sha256_final(&ctx, digest)) {
+		if (mfd >= 0)
+			close(mfd);
+		return -ENOMEM;
+	}
 	if (mfd >= 0) {
 		ret = kb_module_list_digests(mfd, digest, image, &has_image);
 		close(mfd);
@@ -493,9 +505,73 @@ static void name_from_file(const char *path, char name[KB_PKG_FIELD_MAX])
 	copy_printable(name, KB_PKG_FIELD_MAX, base, len);
 }
 
+/*
+ * Standard input as a file the readers can pread: itself when it is a regular
+ * file, else (a pipe) copied into an unlinked file in $TMPDIR or /tmp first.
+ */
+static int open_stdin(void)
+{
+	const char *dir = getenv("TMPDIR");
+	char *tmp, *buf;
+	struct stat st;
+	ssize_t n, off, w;
+	int fd, ret = 0;
+
+	if (!fstat(0, &st) && S_ISREG(st.st_mode) && lseek(0, 0, SEEK_CUR) == 0) {
+		fd = fcntl(0, F_DUPFD_CLOEXEC, 0);
+		return fd < 0 ? -errno : fd;
+	}
+	tmp = kb_path_join(dir && *dir ? dir : "/tmp", "kasblockctl-harvest.XXXXXX");
+	buf = malloc(CHUNK);
+	if (!tmp || !buf) {
+		free(tmp);
+		free(buf);
+		return -ENOMEM;
+	}
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0) {
+		ret = -errno;
+		goto out;
+	}
+	unlink(tmp);
+	for (;;) {
+		n = read(0, buf, CHUNK);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n < 0)
+				ret = -errno;
+			break;
+		}
+		for (off = 0; off < n; off += w) {
+			w = write(fd, buf + off, (size_t)(n - off));
+			if (w < 0 && errno == EINTR) {
+				w = 0;
+				continue;
+			}
+			if (w < 0) {
+				ret = -errno;
+				break;
+			}
+		}
+		if (ret)
+			break;
+	}
+	/* libarchive reads from the offset, the RPM header with pread: start both at 0. */
+	if (!ret && lseek(fd, 0, SEEK_SET) < 0)
+		ret = -errno;
+	if (ret)
+		close(fd);
+out:
+	free(tmp);
+	free(buf);
+	return ret ? ret : fd;
+}
+
 int kb_harvest_file(const char *path, uint64_t max_size, struct kb_blocklist *bl,
 		    struct kb_harvest_pkg *pkg, char *errmsg, size_t errmsg_len)
 {
+	bool is_stdin = !strcmp(path, "-");
 	struct harvest h = {
 		.pkg = pkg, .max_size = max_size, .errmsg = errmsg, .errmsg_len = errmsg_len,
 	};
@@ -506,9 +582,17 @@ int kb_harvest_file(const char *path, uint64_t max_size, struct kb_blocklist *bl
 
 	errmsg[0] = '\0';
 	pkg->file = path;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0)
-		return -errno;
+	if (is_stdin) {
+		fd = open_stdin();
+		if (fd < 0)
+			return fd;
+		/* A tarball is named after its file; on standard input it has none. */
+		path = "stdin";
+	} else {
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+		if (fd < 0)
+			return -errno;
+	}
 	ret = pread_all(fd, magic, sizeof(magic), &got);
 	if (ret)
 		goto out;

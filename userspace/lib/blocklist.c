@@ -203,11 +203,12 @@ int kb_blocklist_exclude_file(struct kb_blocklist *bl, const char *path, unsigne
 	int ret;
 
 	*line = 0;
-	f = fopen(path, "re");
+	f = strcmp(path, "-") ? fopen(path, "re") : stdin;
 	if (!f)
 		return -errno;
 	ret = kb_listfile_parse_file(f, &list, &err);
-	fclose(f);
+	if (f != stdin)
+		fclose(f);
 	if (ret == -EINVAL) {
 		*line = (unsigned int)err.line;
 		*reason = err.reason;
@@ -319,9 +320,10 @@ int kb_blocklist_write(const struct kb_blocklist *bl, FILE *f, const char *heade
 		memcpy(entry.label, bl->e[i].label, sizeof(entry.label));
 		fwrite(line, 1, kb_listfile_format(&entry, line), f);
 	}
-	if (fflush(f) || ferror(f))
-		return -EIO;
-	return 0;
+	/* fflush's errno says why (ENOSPC); a failure before it left only the flag. */
+	if (fflush(f))
+		return -errno;
+	return ferror(f) ? -EIO : 0;
 }
 
 int kb_blocklist_write_file(const struct kb_blocklist *bl, const char *path, const char *header)

@@ -91,7 +91,7 @@ int kb_blocklist_add_module(struct kb_blocklist *bl, const uint8_t file[KB_SHA25
 
 /*
  * Read digests to leave out from a file in the list format (the hash column
- * only; names are ignored). -EINVAL with *line and *reason for a bad line,
+ * only; names are ignored); path "-" is standard input. -EINVAL with *line and *reason for a bad line,
  * else 0 or -errno.
  */
 int kb_blocklist_exclude_file(struct kb_blocklist *bl, const char *path, unsigned int *line,

@@ -72,7 +72,11 @@ int kb_indicators_parse(struct kb_indicators *set, const char *text, size_t len,
  */
 int kb_indicators_load_builtin(struct kb_indicators *set, struct kb_ind_error *err);
 
-/* Read and parse a file. -errno from open/read (err->file set), else as above. */
+/*
+ * Read and parse a file; path "-" is standard input (a file or a pipe, named
+ * "<stdin>" in err). -errno from open/read (err->file set), -EFBIG past 4 MiB,
+ * else as above.
+ */
 int kb_indicators_load_file(struct kb_indicators *set, const char *path, struct kb_ind_error *err);
 
 /*

@@ -52,25 +52,6 @@ struct kb_sweep_cache {
 	size_t cap, n;			/* cap is a power of two, at most half full */
 };
 
-int kb_sweep_grow(void **array, size_t *cap, size_t n, size_t elem)
-{
-	size_t ncap;
-	void *p;
-
-	if (n < *cap)
-		return 0;
-	ncap = *cap ? *cap * 2 : 16;
-	if (ncap > SIZE_MAX / elem)
-		return -ENOMEM;
-	p = realloc(*array, ncap * elem);
-	if (!p)
-		return -ENOMEM;
-	memset((char *)p + *cap * elem, 0, (ncap - *cap) * elem);
-	*array = p;
-	*cap = ncap;
-	return 0;
-}
-
 static int entry_cmp(const void *key, const void *elem)
 {
 	return memcmp(key, ((const struct kb_entry *)elem)->digest, KB_DIGEST_LEN);

@@ -298,7 +298,7 @@ static ssize_t sweep_again(struct kb_sweep *sw, bool *seen)
 			seen[j] = true;
 			continue;
 		}
-		ret = KB_SWEEP_GROW(sw->procs, sw->n_procs, sw->cap_procs);
+		ret = KB_GROW(sw->procs, sw->n_procs, sw->cap_procs);
 		if (ret)
 			break;
 		sw->procs[sw->n_procs++] = *q;
@@ -313,7 +313,7 @@ size_t kb_sweep_kill_all(struct kb_sweep *sw, unsigned int wait_ms)
 {
 	struct pollfd *pfd = NULL;
 	bool no_pidfd = false, *seen = NULL, checked = false;
-	size_t i, done = 0, alive, cap = 0;
+	size_t i, done = 0, alive, cap = 0, cap_seen = 0;	/* cap: of pfd */
 	unsigned int pass;
 	ssize_t added = 0;
 
@@ -322,18 +322,12 @@ size_t kb_sweep_kill_all(struct kb_sweep *sw, unsigned int wait_ms)
 	for (pass = 0; pass < MAX_PASSES; pass++) {
 		uint64_t deadline;
 
-		if (sw->n_procs > cap) {
-			size_t ncap = sw->n_procs * 2;
-			struct pollfd *np = realloc(pfd, ncap * sizeof(*pfd));
-			bool *ns = np ? realloc(seen, ncap * sizeof(*seen)) : NULL;
-
-			if (np)
-				pfd = np;
-			if (!ns)
-				break;	/* out of memory: kill what is stopped */
-			seen = ns;
-			cap = ncap;
-		}
+		while (cap < sw->n_procs && !KB_GROW(pfd, cap, cap))
+			;
+		while (cap_seen < sw->n_procs && !KB_GROW(seen, cap_seen, cap_seen))
+			;
+		if (cap < sw->n_procs || cap_seen < sw->n_procs)
+			break;	/* out of memory: kill what is stopped */
 		for (i = done; i < sw->n_procs; i++) {
 			struct kb_sweep_proc *p = &sw->procs[i];
 			int fd = -1;

@@ -87,7 +87,7 @@ static int check_module(struct kb_sweep *sw, const char *name, const char *path)
 	}
 	if (!entry)
 		return 0;
-	if (KB_SWEEP_GROW(sw->mods, sw->n_mods, sw->cap_mods))
+	if (KB_GROW(sw->mods, sw->n_mods, sw->cap_mods))
 		return -ENOMEM;
 	m = &sw->mods[sw->n_mods];
 	m->name = strdup(name);

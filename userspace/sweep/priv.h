@@ -5,11 +5,8 @@
 
 #include <stddef.h>
 
+#include "lib/util.h"
 #include "sweep.h"
-
-/* Grow *array (of elem bytes each) so that it holds at least n + 1. 0 or -ENOMEM. */
-int kb_sweep_grow(void **array, size_t *cap, size_t n, size_t elem);
-#define KB_SWEEP_GROW(arr, n, cap) kb_sweep_grow((void **)&(arr), &(cap), (n), sizeof(*(arr)))
 
 /* Note something not looked at. path and module are copied (either may be NULL). */
 int kb_sweep_unchecked_add(struct kb_sweep *sw, pid_t pid, const char *path, size_t path_len,

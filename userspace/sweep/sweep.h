@@ -204,10 +204,6 @@ struct kb_sweep_report {
 void kb_sweep_report_text(FILE *f, const struct kb_sweep *sw, const struct kb_sweep_report *r);
 void kb_sweep_report_json(FILE *f, const struct kb_sweep *sw, const struct kb_sweep_report *r);
 
-/* Escape s as the module's log lines do: \xHH for bytes outside printable ASCII, '"' and '\'. */
-void kb_sweep_put_quoted(FILE *f, const char *s);
-/* s as a JSON string; bytes that are not UTF-8 become U+FFFD. */
-void kb_sweep_put_json(FILE *f, const char *s);
 
 /* A sweep for the list the module enforces, as kb_sweep_active() leaves it. */
 enum kb_sweep_step {

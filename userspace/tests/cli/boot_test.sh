@@ -325,5 +325,5 @@ if command -v dash >/dev/null 2>&1; then
 	fi
 fi
 
-echo "$passed passed, $failed failed"
+echo "$passed passed, $failed failed, ${skipped:-0} skipped"
 [ "$failed" -eq 0 ]

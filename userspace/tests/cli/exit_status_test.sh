@@ -11,6 +11,7 @@ MAN=$SRC/man/kasblockctl.8
 IND=$SRC/data/indicators
 passed=0
 failed=0
+skipped=0
 
 T=$(mktemp -d /tmp/kb-exit.XXXXXX) || exit 1
 trap 'rm -rf "$T"' EXIT
@@ -70,5 +71,19 @@ run 10 scan_product_is_10 "$KB" scan -q --indicators "$IND" --root "$T/product"
 run 2 scan_bad_option_is_2 "$KB" scan --frob
 run 1 scan_missing_root_is_1 "$KB" scan -q --indicators "$IND" --root "$T/nope"
 
-echo "$passed passed, $failed failed"
+# A report that cannot be written is a failure (cmd/errcode.c): 1, even when
+# scan found something, and usage errors stay 2.
+if [ -w /dev/full ]; then
+	run 1 scan_clean_root_to_dev_full_is_1 sh -c '"$@" >/dev/full' sh \
+		"$KB" scan --indicators "$IND" --root "$T/clean"
+	run 1 scan_product_to_dev_full_is_1 sh -c '"$@" >/dev/full' sh \
+		"$KB" scan --indicators "$IND" --root "$T/product"
+	run 2 scan_bad_option_to_dev_full_is_2 sh -c '"$@" >/dev/full' sh \
+		"$KB" scan --frob
+else
+	echo "skip write_errors: no /dev/full"
+	skipped=$((skipped + 3))
+fi
+
+echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

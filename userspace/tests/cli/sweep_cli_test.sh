@@ -48,5 +48,5 @@ if [ ! -e /sys/module/kasblock ]; then
 	run load_sweep_without_module 3 "kasblock module is not loaded" "$K" load --sweep "$T/a.list"
 fi
 
-echo "$passed passed, $failed failed"
+echo "$passed passed, $failed failed, ${skipped:-0} skipped"
 [ "$failed" -eq 0 ]

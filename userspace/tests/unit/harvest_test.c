@@ -342,8 +342,7 @@ static void test_deb_zstd_when_available(void)
 
 	/* Ubuntu's dpkg compresses with zstd; skip where libarchive cannot write it. */
 	if (!build(probe, sizeof(probe), GNUTAR, ARCHIVE_FILTER_ZSTD, payload, 1)) {
-		printf("  zstd not supported by this libarchive: skipped\n");
-		return;
+		SKIP("zstd not supported by this libarchive");
 	}
 	make_deb("z.deb", "Package: kesl-gui\n", ARCHIVE_FILTER_ZSTD, payload, N_PAYLOAD, true, path);
 	CHECK_INT(kb_harvest_file(path, 0, &bl, &pkg, err, sizeof(err)), 0);
@@ -408,16 +407,14 @@ static void test_compressed_module_gets_both_digests(void)
 	int fd;
 
 	if (!kb_compression_supported(KB_COMP_GZIP)) {
-		printf("  # built without zlib\n");
 		free(buf);
-		return;
+		SKIP("built without zlib");
 	}
 	save("mod.ko", ko, sizeof(ko), path);
 	snprintf(cmd, sizeof(cmd), "gzip -n -f '%s'", path);
 	if (system(cmd)) {
-		printf("  # no gzip\n");
 		free(buf);
-		return;
+		SKIP("no gzip");
 	}
 	strcat(path, ".gz");
 	fd = open(path, O_RDONLY);
@@ -635,7 +632,7 @@ int main(void)
 	RUN(test_bad_packages_are_refused);
 	RUN(test_harvest_main);
 #else
-	printf("harvest: built without libarchive, package tests skipped\n");
+	kbt_skip("package tests", "built without libarchive");
 #endif
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
 	if (system(cmd))

@@ -399,17 +399,14 @@ static void test_scan_lists_compressed_modules_by_both_digests(void)
 	size_t i;
 	int fd;
 
-	if (!kb_compression_supported(KB_COMP_GZIP)) {
-		printf("  # built without zlib\n");
-		return;
-	}
+	if (!kb_compression_supported(KB_COMP_GZIP))
+		SKIP("built without zlib");
 	build_product_tree();
 	put(0644, body, sizeof(body) - 1, "opt/kaspersky/kesl/modules/kesl-gz.ko");
 	snprintf(cmd, sizeof(cmd), "gzip -n '%s/opt/kaspersky/kesl/modules/kesl-gz.ko'", tmp);
 	if (system(cmd)) {
-		printf("  # no gzip\n");
 		rm_tree();
-		return;
+		SKIP("no gzip");
 	}
 	snprintf(path, sizeof(path), "%s/opt/kaspersky/kesl/modules/kesl-gz.ko.gz", tmp);
 	fd = open(path, O_RDONLY);
@@ -907,9 +904,10 @@ static void test_reports_escape_hostile_names(void)
 	strcpy(s.hostname, "h,1");
 	CHECK_INT(kb_hit_add(&hit, KB_EV_DIR, false, evil, "files 1"), 0);
 	t = report(kb_scan_report_json, &s);
-	CHECK(strstr(t, "\"value\":\"/opt/kaspersky/kesl/x\\u000a\\\"y\\\"\\\\,\\ufffd\\u0001\"") != NULL);
+	/* Not UTF-8 (\xff): the bytes, as an array (lib/json.c); nothing replaced. */
+	CHECK(strstr(t, "\"value\":[47,111,112,116,47,107,97,115,112,101,114,115,107,121,47,107,101,115,108,47,120,10,34,121,34,92,44,255,1]") != NULL);
 	CHECK(strstr(t, "\"name\":\"K \\\"E\\\" S\"") != NULL);
-	CHECK(strstr(t, "\"schema\":\"kasblock-scan/1\"") != NULL);
+	CHECK(strstr(t, "\"schema\":\"kasblock-scan/2\"") != NULL);
 	CHECK(strstr(t, "\"endpoints_affected\":1") != NULL);
 	CHECK(strstr(t, "\"blocklist\":null") != NULL);
 	CHECK(!strchr(t, '\x01') && strchr(t, '\n') == t + strlen(t) - 1);
@@ -932,6 +930,43 @@ static void test_reports_escape_hostile_names(void)
 	t = report(kb_scan_report_csv, &s);
 	CHECK(strstr(t, "\r\n\"h,1\",,,none,,,,\r\n") != NULL);
 	free(t);
+}
+
+/* A name that a spreadsheet would run as a formula is written as text: a quote before it. */
+static void test_csv_neutralises_formulas(void)
+{
+	static const char *const evil[] = {
+		"=HYPERLINK(\"http://x\")", "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)",
+		"\t=1", "\r=1",
+	};
+	static const char *const want[] = {
+		",\"'=HYPERLINK(\"\"http://x\"\")\",", ",\"'+1+cmd|' /C calc'!A0\",", ",\"'-2+3\",",
+		",\"'@SUM(A1)\",", ",\"'\t=1\",", ",\"'\r=1\",",
+	};
+	struct kb_product p = { .id = "kesl", .name = (char *)"KESL" };
+	struct kb_hit hit = { .product = &p, .status = KB_FOUND };
+	struct kb_scan s = { .root = "/", .live = true, .hits = &hit, .n_hits = 1, .n_found = 1 };
+	size_t i;
+	char *t;
+
+	for (i = 0; i < ARRAY_SIZE(evil); i++)
+		CHECK_INT(kb_hit_add(&hit, KB_EV_DIR, false, evil[i], "files 1"), 0);
+	strcpy(s.hostname, "=host");
+	t = report(kb_scan_report_csv, &s);
+	for (i = 0; i < ARRAY_SIZE(evil); i++) {
+		CHECK(strstr(t, want[i]) != NULL);
+		if (!strstr(t, want[i]))
+			printf("  no %s in\n%s\n", want[i], t);
+	}
+	CHECK(strstr(t, "\r\n\"'=host\",,kesl,found,dir,strong,") != NULL);
+	/* A plain name, and a minus inside one, stay as they were. */
+	CHECK(strstr(t, ",dir,strong,") != NULL && strstr(t, "hostname,machine_id,") == t);
+	free(t);
+	for (i = 0; i < hit.n_ev; i++) {
+		free(hit.ev[i].value);
+		free(hit.ev[i].detail);
+	}
+	free(hit.ev);
 }
 
 /* Run scan_main with stdout going to a file; return its exit code and the output. */
@@ -1060,6 +1095,7 @@ int main(void)
 	RUN(test_walk_skips_huge_files_without_reading_them);
 	RUN(test_walk_counts_unreadable_files_and_dirs);
 	RUN(test_reports_escape_hostile_names);
+	RUN(test_csv_neutralises_formulas);
 	RUN(test_scan_main_exit_codes_and_formats);
 	rmdir(tmp);
 	return kbt_done();
