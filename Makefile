@@ -21,7 +21,7 @@ KVER = $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/include/ge
 SIGN_KEY = $(wildcard $(KDIR)/certs/signing_key.pem $(KDIR)/output/signing_key.pem)
 NOSIGN = $(if $(SIGN_KEY),,CONFIG_MODULE_SIG_ALL=)
 
-.PHONY: all module tool selftests check check-debug bench demo shell install install-module install-tool \
+.PHONY: all module tool selftests check check-debug bench bench-host demo shell install install-module install-tool \
 	dkms-install deb check-system kdir-check clean distclean cache-clean help
 
 all: module tool
@@ -48,6 +48,11 @@ check-debug:
 # prints a table and writes build/bench.json (scripts/bench.sh).
 bench:
 	scripts/bench.sh $(if $(filter file,$(origin KERNEL)),6.12,$(KERNEL))
+
+# How fast kasblockctl hashes, on this host: a 1 GiB file through kasblockctl
+# hash, openssl dgst -sha256 and sha256sum (scripts/bench-host.sh).
+bench-host: tool
+	scripts/bench-host.sh
 
 demo:
 	scripts/demo.sh $(KERNEL)
@@ -170,6 +175,7 @@ help:
 	@echo '  make demo             boot Debian 13 in QEMU and block a program by its hash'
 	@echo '  make check-debug      the selftests on a KASAN + lockdep 6.12 kernel built here'
 	@echo '  make bench            measure exec overhead in the 6.12 VM: table + build/bench.json'
+	@echo '  make bench-host       kasblockctl hash vs openssl dgst vs sha256sum on a 1 GiB file'
 	@echo '  make shell            interactive VM with the module loaded (KERNEL=<line>)'
 	@echo '  make selftests        build the selftests into build/selftests'
 	@echo

@@ -41,7 +41,7 @@ KB_HOST_SUITE=bookworm
 # What kasblockctl and its host tests build with, on the host and in every
 # build root (userspace/Makefile).
 KB_USERSPACE_PKGS=(
-	build-essential pkg-config libmnl-dev libarchive-dev
+	build-essential pkg-config libmnl-dev libkmod-dev libssl-dev libarchive-dev
 	liblzma-dev libzstd-dev zlib1g-dev zstd openssl kmod
 )
 

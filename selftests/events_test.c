@@ -296,7 +296,7 @@ TEST_F(events_join, needs_cap_sys_admin)
 /* kasblockctl monitor, the event stream's reader. */
 
 #define DROPPED_TEXT "dropped events: the kernel could not deliver some events (socket overrun)"
-#define DROPPED_JSON "{\"dropped\":true}"
+#define DROPPED_JSON "{\"schema\":\"kasblock-event/1\",\"dropped\":true}"
 
 /* A running `kasblockctl monitor ARGS`, its standard output read line by line. */
 struct monitor_proc {
@@ -455,7 +455,7 @@ static void expected(bool json, char *want, size_t len, pid_t pid, const char *p
 		memset(&st, 0, sizeof(st));
 	if (json)
 		snprintf(want, len,
-			 "{\"action\":\"%s\",\"op\":\"exec\",\"pid\":%d,\"uid\":0,\"comm\":\"%s\","
+			 "{\"schema\":\"kasblock-event/1\",\"action\":\"%s\",\"op\":\"exec\",\"pid\":%d,\"uid\":0,\"comm\":\"%s\","
 			 "\"path\":\"%s\",\"dev\":\"%u:%u\",\"ino\":%lu,\"sha256\":\"%s\","
 			 "\"label\":\"%s\",\"mode\":\"%s\"}",
 			 action, pid, COMM, path_printed, major(st.st_dev), minor(st.st_dev),

@@ -361,7 +361,8 @@ TEST_F(sweep, json_report_names_the_process_and_the_counts)
 	}
 	snprintf(want, sizeof(want), "\"sha256\":\"%s\",\"label\":\"kst-sweep-json\"}]", hex);
 	ASSERT_NE(NULL, strstr(self->out, want));
-	ASSERT_EQ(0, strncmp(self->out, "{\"generation\":", 14));
+	ASSERT_EQ(0, strncmp(self->out, "{\"schema\":\"kasblock-sweep/1\",\"generation\":",
+			     strlen("{\"schema\":\"kasblock-sweep/1\",\"generation\":")));
 	ASSERT_NE(NULL, strstr(self->out, "\"skipped\":{\"kernel_threads\":"));
 	/* One object on one line. */
 	ASSERT_EQ(self->out + strlen(self->out) - 1, strchr(self->out, '\n'));
@@ -411,6 +412,36 @@ TEST_F(sweep, digests_the_module_knows_are_taken_from_its_cache)
 
 	ASSERT_EQ(10, sweep(self, NULL, NULL));
 	ASSERT_NE(NULL, strstr(self->out, " files_cached="));
+	ASSERT_TRUE(alive(pid));
+}
+
+/* Monitor mode lets listed code run: --kill then reports, says why, and kills nothing. */
+TEST_F(sweep, kill_in_monitor_mode_reports_and_kills_nothing)
+{
+	uint8_t digest[KASBLOCK_DIGEST_LEN];
+	char prog[PATH_MAX], line[PATH_MAX * 2];
+	pid_t pid;
+
+	snprintf(prog, sizeof(prog), "%s/monitored", self->dir);
+	ASSERT_EQ(0, kst_copy_tagged("kst-sleep", prog, "sweep:monitor", digest));
+	pid = start(self, prog, NULL, false);
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(0, kst_add(&self->nl, digest, "kst-sweep-monitor"));
+	ASSERT_EQ(0, kst_nl_set_mode(&self->nl, KASBLOCK_MODE_MONITOR));
+
+	ASSERT_EQ(10, sweep(self, "--kill", NULL)) {
+		TH_LOG("stdout: %s\nstderr: %s", self->out, self->err);
+	}
+	ASSERT_NE(NULL, strstr(self->err, "monitor mode")) {
+		TH_LOG("stderr: %s", self->err);
+	}
+	ASSERT_TRUE(process_line(self->out, pid, line, sizeof(line))) {
+		TH_LOG("no line for pid %d in: %s", pid, self->out);
+	}
+	ASSERT_EQ(NULL, strstr(line, "action=")) {
+		TH_LOG("line: %s", line);
+	}
+	usleep(100000);
 	ASSERT_TRUE(alive(pid));
 }
 

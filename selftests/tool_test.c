@@ -87,6 +87,35 @@ TEST_F(tool, list_output_loads_back_to_the_same_list)
 	ASSERT_LT(before.generation, after.generation);
 }
 
+/* list --json: one kasblock-list/1 object; an entry without a label has "label":null. */
+TEST_F(tool, list_json_names_every_entry)
+{
+	const char *list[] = { "list", "--json", NULL };
+	char hex[KST_HEX_LEN + 1], want[KST_HEX_LEN + 64];
+	struct kst_status st;
+	struct kst_entry e[2];
+
+	kst_fake_entry(&e[0], 1, "kst-one");
+	kst_fake_entry(&e[1], 2, NULL);
+	ASSERT_EQ(0, kst_nl_cmd(&self->nl, KASBLOCK_CMD_ADD, e, 2));
+	ASSERT_EQ(0, kst_nl_status(&self->nl, &st));
+	ASSERT_EQ(0, kst_tool(list, self->out, OUT_MAX, self->err, OUT_MAX)) {
+		TH_LOG("stderr: %s", self->err);
+	}
+	snprintf(want, sizeof(want), "{\"schema\":\"kasblock-list/1\",\"generation\":%llu,\"entries\":[",
+		 (unsigned long long)st.generation);
+	ASSERT_EQ(0, strncmp(self->out, want, strlen(want))) {
+		TH_LOG("got: %s", self->out);
+	}
+	kst_hex(e[0].digest, hex);
+	snprintf(want, sizeof(want), "{\"sha256\":\"%s\",\"label\":\"kst-one\"}", hex);
+	ASSERT_NE(NULL, strstr(self->out, want));
+	kst_hex(e[1].digest, hex);
+	snprintf(want, sizeof(want), "{\"sha256\":\"%s\",\"label\":null}", hex);
+	ASSERT_NE(NULL, strstr(self->out, want));
+	ASSERT_EQ('\n', self->out[strlen(self->out) - 1]);
+}
+
 TEST_F(tool, load_of_a_large_list_is_complete)
 {
 	const size_t total = 5000;
@@ -174,6 +203,40 @@ TEST_F(tool, status_json_matches_the_module)
 		 (unsigned long long)st.generation);
 	ASSERT_NE(NULL, strstr(self->out, want)) {
 		TH_LOG("got: %s", self->out);
+	}
+}
+
+/* Output that does not get out is a failure: status --json into /dev/full exits 1, saying why. */
+TEST_F(tool, status_json_to_a_full_device_fails_with_enospc)
+{
+	const char *tool = getenv("KASBLOCKCTL") ?: KST_TOOL_DEFAULT;
+	char errfile[PATH_MAX];
+	int status, fd;
+	ssize_t n;
+	pid_t pid;
+
+	snprintf(errfile, sizeof(errfile), "%s/err", self->dir);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		int out = open("/dev/full", O_WRONLY), err = open(errfile, O_WRONLY | O_CREAT, 0600);
+
+		if (out < 0 || err < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
+			_exit(125);
+		execl(tool, "kasblockctl", "status", "--json", (char *)NULL);
+		_exit(127);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_EQ(1, WEXITSTATUS(status));
+	fd = open(errfile, O_RDONLY);
+	ASSERT_LE(0, fd);
+	n = read(fd, self->err, OUT_MAX - 1);
+	close(fd);
+	ASSERT_LT(0, n);
+	self->err[n] = '\0';
+	ASSERT_NE(NULL, strstr(self->err, "status: write error: No space left on device")) {
+		TH_LOG("stderr: %s", self->err);
 	}
 }
 

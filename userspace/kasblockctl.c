@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cmd/errcode.h"
 #include "cmd/subcommands.h"
 #include "lib/version.h"
 
@@ -62,12 +63,12 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
 		printf("kasblockctl %s\n", VERSION);
-		return KB_EXIT_OK;
+		return kb_cmd_exit("--version", KB_EXIT_OK);
 	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
 		if (argc == 2 || strcmp(argv[1], "help")) {
 			show_usage(stdout);
-			return KB_EXIT_OK;
+			return kb_cmd_exit("help", KB_EXIT_OK);
 		}
 		i = find(argv[2]);
 		if (i < 0 || argc > 3) {
@@ -82,7 +83,7 @@ int main(int argc, char **argv)
 			char help[] = "--help";
 			char *help_argv[] = { argv[2], help, NULL };
 
-			return subcommands[i].fn(2, help_argv);
+			return kb_cmd_exit(argv[2], subcommands[i].fn(2, help_argv));
 		}
 	}
 
@@ -92,5 +93,6 @@ int main(int argc, char **argv)
 		show_usage(stderr);
 		return KB_EXIT_USAGE;
 	}
-	return subcommands[i].fn(argc - 1, argv + 1);
+	/* Every command's output is checked once, here: stdout flushed and closed. */
+	return kb_cmd_exit(argv[1], subcommands[i].fn(argc - 1, argv + 1));
 }

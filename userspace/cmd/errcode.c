@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -20,6 +21,31 @@ void kb_err(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+}
+
+static bool write_error_reported;
+
+void kb_write_error(const char *cmd, int err)
+{
+	if (write_error_reported)
+		return;
+	write_error_reported = true;
+	kb_err("%s: write error: %s", cmd, strerror(err));
+}
+
+int kb_cmd_exit(const char *cmd, int ret)
+{
+	/* An error flag set by an earlier write lost its errno: that write may have been partial. */
+	int err = ferror(stdout) ? EIO : 0;
+
+	if (fflush(stdout) == EOF)
+		err = errno;
+	if (fclose(stdout) == EOF && !err)
+		err = errno;
+	if (!err)
+		return ret;
+	kb_write_error(cmd, err);
+	return ret == KB_EXIT_OK ? KB_EXIT_FAIL : ret;
 }
 
 /* What to say when the kernel gave no extack message. */

@@ -32,6 +32,21 @@ int kb_cmd_open(const char *cmd, struct kb_nl **nl);
 int kb_usage_error(const char *cmd, const char *usage, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/*
+ * A write to stdout failed while the command ran (monitor stops on it): print
+ * "kasblockctl: CMD: write error: <strerror(err)>" once; kb_cmd_exit() then
+ * says nothing more.
+ */
+void kb_write_error(const char *cmd, int err);
+
+/*
+ * The last thing every command does, called from main(): flush and close
+ * stdout. A failed write there ("status --json >/dev/full") is reported as a
+ * write error with its errno and turns exit code ret, if it was 0, into
+ * KB_EXIT_FAIL; otherwise ret is returned unchanged.
+ */
+int kb_cmd_exit(const char *cmd, int ret);
+
 /* Report what getopt_long() (with a leading ':' in optstring) returned c for. */
 int kb_bad_option(const char *cmd, const char *usage, int c, char **argv);
 

@@ -9,6 +9,7 @@
 
 #include "errcode.h"
 #include "harvest/harvest.h"
+#include "listfiles.h"
 #include "lib/util.h"
 #include "subcommands.h"
 
@@ -20,6 +21,7 @@ static const char help[] =
 	"inside each PACKAGE (.deb, .rpm, or a tarball such as Kaspersky Scan\n"
 	"Engine's) as a list file for `kasblockctl load`, labelled\n"
 	"<package>:<path>. Nothing is installed or unpacked to disk. Needs no module.\n"
+	"A PACKAGE or FILE of - is standard input (once).\n"
 	"\n"
 	"  -o, --output FILE   write the list to FILE (replaced atomically) instead of\n"
 	"                      standard output\n"
@@ -70,6 +72,7 @@ int harvest_main(int argc, char **argv)
 	unsigned long long max_size = KB_MAX_SIZE_DEFAULT, oversize = 0;
 	const char *output = NULL, *reason;
 	char errmsg[512], *hdr = NULL;
+	bool stdin_seen = false;
 	unsigned int line;
 	size_t n = 0, i;
 	int c, ret;
@@ -82,6 +85,9 @@ int harvest_main(int argc, char **argv)
 			output = optarg;
 			break;
 		case 'x':
+			ret = kb_cmd_stdin_once("harvest", optarg, &stdin_seen);
+			if (ret)
+				goto out;
 			ret = kb_blocklist_exclude_file(&bl, optarg, &line, &reason);
 			if (ret == -EINVAL && line) {
 				kb_err("harvest: %s:%u: %s", optarg, line, reason);
@@ -114,6 +120,11 @@ int harvest_main(int argc, char **argv)
 		goto out;
 	}
 	n = (size_t)(argc - optind);
+	for (i = 0; i < n; i++) {
+		ret = kb_cmd_stdin_once("harvest", argv[optind + i], &stdin_seen);
+		if (ret)
+			goto out;
+	}
 	pkgs = calloc(n, sizeof(*pkgs));
 	if (!pkgs) {
 		kb_err("harvest: %s", strerror(ENOMEM));
@@ -139,8 +150,12 @@ int harvest_main(int argc, char **argv)
 		goto out;
 	}
 	ret = output ? kb_blocklist_write_file(&bl, output, hdr) : kb_blocklist_write(&bl, stdout, hdr);
-	if (ret) {
-		kb_err("harvest: %s: %s", output ? output : "standard output", strerror(-ret));
+	if (ret && !output) {
+		kb_write_error("harvest", -ret);
+		ret = KB_EXIT_FAIL;
+		goto out;
+	} else if (ret) {
+		kb_err("harvest: %s: %s", output, strerror(-ret));
 		ret = KB_EXIT_FAIL;
 		goto out;
 	}

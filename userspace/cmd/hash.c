@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* kasblockctl hash: SHA-256 of whole files, as the module computes it, in sha256sum format. */
+/* kasblockctl hash: SHA-256 of whole files, as the module computes it, in sha256sum format or JSON. */
 
 #include <errno.h>
 #include <fcntl.h>
@@ -11,12 +11,13 @@
 #include <unistd.h>
 
 #include "errcode.h"
+#include "lib/json.h"
 #include "lib/listfile.h"
 #include "lib/modimage.h"
 #include "lib/sha256.h"
 #include "subcommands.h"
 
-static const char usage[] = "Usage: kasblockctl hash [--module] FILE...\n";
+static const char usage[] = "Usage: kasblockctl hash [--module] [--json] FILE...\n";
 static const char help[] =
 	"\n"
 	"Print the SHA-256 of each FILE (- for standard input) over its whole\n"
@@ -28,7 +29,13 @@ static const char help[] =
 	"                also print the digest of the decompressed image, labelled\n"
 	"                \"FILE (decompressed)\": finit_module() hashes the file,\n"
 	"                init_module() the image modprobe decompressed. List both.\n"
+	"  -j, --json    print one JSON object (schema kasblock-hash/1): a member of\n"
+	"                \"files\" per FILE, with \"sha256\" (null when FILE could not\n"
+	"                be read) and, with --module, \"image_sha256\"\n"
 	"  -h, --help    show this help\n";
+
+/* Where the digests go: sha256sum lines, or the members of one JSON object. */
+static struct kb_json *json;
 
 /* One sha256sum line: the escaped form when the name needs it. */
 static int print_line(const uint8_t digest[KB_SHA256_LEN], const char *name)
@@ -52,7 +59,7 @@ static int hash_one(const char *path, bool module)
 {
 	uint8_t digest[KB_SHA256_LEN], image[KB_SHA256_LEN];
 	enum kb_compression comp = KB_COMP_NONE;
-	char *name;
+	char *name, hex[KB_HEX_LEN + 1];
 	int fd = 0, ret;
 
 	if (strcmp(path, "-")) {
@@ -81,6 +88,17 @@ static int hash_one(const char *path, bool module)
 		kb_err("hash: %s: %s", path, strerror(-ret));
 		return ret;
 	}
+	if (json) {
+		kb_hex_format(digest, hex);
+		kb_json_string(json, "sha256", hex);
+		if (module && comp != KB_COMP_NONE) {
+			kb_hex_format(image, hex);
+			kb_json_string(json, "image_sha256", hex);
+		} else if (module) {
+			kb_json_null(json, "image_sha256");
+		}
+		return 0;
+	}
 	ret = print_line(digest, path);
 	if (ret < 0 || comp == KB_COMP_NONE)
 		return ret;
@@ -98,17 +116,23 @@ int hash_main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "module", no_argument, NULL, 'm' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c, ret = KB_EXIT_OK;
 	bool module = false;
+	struct kb_json j;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":mh", opts, NULL)) != -1) {
+	json = NULL;
+	while ((c = getopt_long(argc, argv, ":mjh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'm':
 			module = true;
+			break;
+		case 'j':
+			json = &j;
 			break;
 		case 'h':
 			printf("%s%s", usage, help);
@@ -119,14 +143,29 @@ int hash_main(int argc, char **argv)
 	}
 	if (optind == argc)
 		return kb_usage_error("hash", usage, "no file given");
+	if (json) {
+		kb_json_begin(json, stdout, "kasblock-hash/1");
+		kb_json_array_start(json, "files");
+	}
 	/* Like sha256sum: report a file that cannot be read and go on with the others. */
 	for (; optind < argc; optind++) {
-		if (hash_one(argv[optind], module) < 0)
+		if (json) {
+			kb_json_object_start(json, NULL);
+			kb_json_string(json, "file", argv[optind]);
+		}
+		if (hash_one(argv[optind], module) < 0) {
 			ret = KB_EXIT_FAIL;
+			if (json)
+				kb_json_null(json, "sha256");
+			if (json && module)
+				kb_json_null(json, "image_sha256");
+		}
+		if (json)
+			kb_json_object_end(json);
 	}
-	if (fflush(stdout)) {
-		kb_err("hash: write error: %s", strerror(errno));
-		ret = KB_EXIT_FAIL;
+	if (json) {
+		kb_json_array_end(json);
+		kb_json_end(json);
 	}
 	return ret;
 }

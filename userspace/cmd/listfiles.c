@@ -38,20 +38,27 @@ static int read_one(const char *cmd, const char *path, struct kb_list *list)
 	return 0;
 }
 
+int kb_cmd_stdin_once(const char *cmd, const char *path, bool *seen)
+{
+	if (strcmp(path, "-"))
+		return 0;
+	if (*seen) {
+		kb_err("%s: standard input (-) given twice", cmd);
+		return KB_EXIT_USAGE;
+	}
+	*seen = true;
+	return 0;
+}
+
 int kb_cmd_read_lists(const char *cmd, char *const *paths, int n, struct kb_list *list)
 {
 	bool stdin_seen = false;
 	int i, ret;
 
 	for (i = 0; i < n; i++) {
-		if (!strcmp(paths[i], "-")) {
-			if (stdin_seen) {
-				kb_err("%s: standard input (-) given twice", cmd);
-				return KB_EXIT_USAGE;
-			}
-			stdin_seen = true;
-		}
-		ret = read_one(cmd, paths[i], list);
+		ret = kb_cmd_stdin_once(cmd, paths[i], &stdin_seen);
+		if (!ret)
+			ret = read_one(cmd, paths[i], list);
 		if (ret)
 			return ret;
 	}

@@ -13,7 +13,7 @@
 #include "subcommands.h"
 #include "sweep_result.h"
 
-static const char usage[] = "Usage: kasblockctl load [--sweep[=kill]] FILE...\n";
+static const char usage[] = "Usage: kasblockctl load [--allow-empty] [--sweep[=kill]] FILE...\n";
 static const char help[] =
 	"\n"
 	"Replace the active blocklist with the entries of the list files, all of\n"
@@ -21,28 +21,37 @@ static const char help[] =
 	"\"<64 hex>  <name>\" per line, \" *<name>\" and sha256sum's \\-escaped form\n"
 	"accepted, # comments, blank lines and bare digests. Names become labels,\n"
 	"cut to 63 bytes. Every file is checked before anything is sent; exec sees\n"
-	"the old list or the new one, never a mix.\n"
+	"the old list or the new one, never a mix. Files with no entries at all\n"
+	"(empty, only comments, a truncated download) are refused, nothing sent.\n"
 	"\n"
+	"  -e, --allow-empty   load them anyway: the active list becomes empty\n"
+	"                      (flush does that too)\n"
 	"  -s, --sweep[=report|kill]  then run `kasblockctl sweep' against the new\n"
 	"                      list: report what runs listed code (kill: and stop\n"
-	"                      it); the exit status is then the sweep's\n"
+	"                      it; in monitor mode kill only reports); the exit\n"
+	"                      status is then the sweep's\n"
 	"  -h, --help          show this help\n";
 
 int load_main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "sweep", optional_argument, NULL, 's' },
+		{ "allow-empty", no_argument, NULL, 'e' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct kb_list list = { 0 };
 	struct kb_nl *nl;
 	char hex[KB_HEX_LEN + 1];
-	bool sweep = false, sweep_kill = false;
+	bool sweep = false, sweep_kill = false, allow_empty = false;
 	int c, ret;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":hs", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":hse", opts, NULL)) != -1) {
+		if (c == 'e') {
+			allow_empty = true;
+			continue;
+		}
 		if (c == 's') {
 			sweep = true;
 			if (optarg && !strcmp(optarg, "kill"))
@@ -64,6 +73,15 @@ int load_main(int argc, char **argv)
 	ret = kb_cmd_read_lists("load", argv + optind, argc - optind, &list);
 	if (ret)
 		goto out;
+	/* Replacing the list with nothing is what flush is for; a load that would is a mistake. */
+	if (list.len == 0 && !allow_empty) {
+		kb_err("load: no entries in %s; refusing to replace the list with an empty one "
+		       "(--allow-empty does that, as does flush)",
+		       argc - optind == 1 ? (strcmp(argv[optind], "-") ? argv[optind] : "standard input")
+					  : "any of the files");
+		ret = KB_EXIT_USAGE;
+		goto out;
+	}
 	ret = kb_cmd_open("load", &nl);
 	if (ret)
 		goto out;

@@ -13,6 +13,7 @@
 
 #include "errcode.h"
 #include "lib/events.h"
+#include "lib/json.h"
 #include "lib/netlink.h"
 #include "subcommands.h"
 
@@ -28,13 +29,27 @@ static const char help[] =
 	"  dropped events: the kernel could not deliver some events (socket overrun)\n"
 	"Runs until interrupted. Needs CAP_SYS_ADMIN.\n"
 	"\n"
-	"  -j, --json      one JSON object per line, with the same keys\n"
-	"                  ({\"dropped\":true} for dropped events)\n"
+	"  -j, --json      one JSON object per line, with the same keys after\n"
+	"                  \"schema\":\"" KB_EVENT_SCHEMA "\" ({\"schema\":...,\"dropped\":true}\n"
+	"                  for dropped events; kasblockctl(8), JSON OUTPUT)\n"
 	"  -c, --count N   exit after N events\n"
 	"  -h, --help      show this help\n";
 
 static const char dropped_text[] =
 	"dropped events: the kernel could not deliver some events (socket overrun)\n";
+
+static void print_dropped(bool json)
+{
+	struct kb_json j;
+
+	if (!json) {
+		fputs(dropped_text, stdout);
+		return;
+	}
+	kb_json_begin(&j, stdout, KB_EVENT_SCHEMA);
+	kb_json_bool(&j, "dropped", true);
+	kb_json_end(&j);
+}
 
 static int parse_count(const char *s, unsigned long *count)
 {
@@ -145,7 +160,7 @@ static int monitor(struct kb_nl *nl, bool json, unsigned long count)
 		ret = 0;
 		sigprocmask(SIG_SETMASK, &unblocked, NULL);
 		if (n < 0)	/* ENOBUFS: the socket overflowed, events were lost; go on */
-			fputs(json ? "{\"dropped\":true}\n" : dropped_text, stdout);
+			print_dropped(json);
 		else
 			ret = print_batch(nl, buf, (int)n, json, count, &seen);
 		sigprocmask(SIG_SETMASK, &blocked, NULL);
@@ -157,7 +172,7 @@ static int monitor(struct kb_nl *nl, bool json, unsigned long count)
 			return KB_EXIT_NOMODULE;
 		}
 		if (ret < 0 || ferror(stdout)) {
-			kb_err("monitor: write error: %s", strerror(ret < 0 ? -ret : EIO));
+			kb_write_error("monitor", ret < 0 ? -ret : EIO);
 			goto fail;
 		}
 	}
@@ -166,10 +181,6 @@ static int monitor(struct kb_nl *nl, bool json, unsigned long count)
 		/* A write the signal cut short left part of a line: drop it, wait for no one. */
 		__fpurge(stdout);
 		return KB_EXIT_OK;
-	}
-	if (fflush(stdout)) {
-		kb_err("monitor: write error: %s", strerror(errno));
-		return KB_EXIT_FAIL;
 	}
 	return KB_EXIT_OK;
 fail:

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "errcode.h"
+#include "listfiles.h"
 #include "scan/scan.h"
 #include "subcommands.h"
 
@@ -26,15 +27,17 @@ static const char help[] =
 	"\n"
 	"  --root DIR             scan the system mounted at DIR (processes and\n"
 	"                         modules are only read for the running system)\n"
-	"  --json, --csv          machine-readable report (schema in kasblockctl(8))\n"
+	"  -j, --json, --csv      machine-readable report (schema in kasblockctl(8))\n"
 	"  --emit-blocklist FILE  write the SHA-256 of every executable, library,\n"
 	"                         script and kernel module of the products found, as\n"
 	"                         a list file for `kasblockctl load` (- : standard\n"
 	"                         output, instead of the report)\n"
 	"  --indicators FILE      read products from FILE instead of " KB_INDICATORS_PATH "\n"
-	"                         and " KB_INDICATORS_DIR "/* (repeatable)\n"
+	"                         (or, without it, the copy built in) and\n"
+	"                         " KB_INDICATORS_DIR "/* (repeatable)\n"
 	"  --exclude FILE         leave out digests listed in FILE, e.g. the hashes of\n"
 	"                         the system's own binaries (repeatable)\n"
+	"                         (a FILE of - is standard input, once)\n"
 	"  --max-size BYTES       do not hash files larger than this (default 512M,\n"
 	"                         the module's max_hash_size)\n"
 	"  --max-depth N          descend at most N directories (default 64)\n"
@@ -83,9 +86,16 @@ static int load_indicators(struct kb_indicators *ind, const struct kb_strv *file
 				ret = kb_strv_push(read, files->v[i]);
 		}
 	} else {
+		/* Installed, else the copy built in (from the build tree, say). */
+		const char *what = KB_INDICATORS_PATH;
+
 		ret = kb_indicators_load_file(ind, KB_INDICATORS_PATH, &err);
+		if (ret == -ENOENT) {
+			what = KB_INDICATORS_BUILTIN;
+			ret = kb_indicators_load_builtin(ind, &err);
+		}
 		if (!ret)
-			ret = kb_strv_push(read, KB_INDICATORS_PATH);
+			ret = kb_strv_push(read, what);
 		before = ind->n_files;
 		if (!ret)
 			ret = kb_indicators_load_dir(ind, KB_INDICATORS_DIR, &err);
@@ -98,11 +108,6 @@ static int load_indicators(struct kb_indicators *ind, const struct kb_strv *file
 		else
 			kb_err("scan: %s: %s", err.file, err.reason);
 		return KB_EXIT_USAGE;
-	}
-	if (ret == -ENOENT && !files->n && !strcmp(err.file, KB_INDICATORS_PATH)) {
-		kb_err("scan: %s: %s (not installed? name a file with --indicators)", err.file,
-		       strerror(-ret));
-		return KB_EXIT_FAIL;
 	}
 	if (ret) {
 		kb_err("scan: %s: %s", err.file, strerror(-ret));
@@ -177,11 +182,11 @@ static int emit(const struct kb_scan *scan, const char *path)
 	ret = strcmp(path, "-") ? kb_blocklist_write_file(&scan->bl, path, header) :
 				  kb_blocklist_write(&scan->bl, stdout, header);
 	free(header);
-	if (ret) {
+	if (ret && !strcmp(path, "-"))
+		kb_write_error("scan", -ret);
+	else if (ret)
 		kb_err("scan: %s: %s", path, strerror(-ret));
-		return KB_EXIT_FAIL;
-	}
-	return KB_EXIT_OK;
+	return ret ? KB_EXIT_FAIL : KB_EXIT_OK;
 }
 
 static void warn_files(const struct kb_scan *scan)
@@ -228,13 +233,15 @@ int scan_main(int argc, char **argv)
 	const char *emit_path = NULL;
 	int c, format = 0, ret;
 	unsigned long long v;
-	bool quiet = false;
+	bool quiet = false, stdin_seen = false;
 	struct kb_scan scan;
 	char *end;
 
 	opterr = 0;
 	optind = 0;
-	while ((c = getopt_long(argc, argv, ":qh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":jqh", longopts, NULL)) != -1) {
+		if (c == 'j')
+			c = OPT_JSON;
 		switch (c) {
 		case OPT_ROOT:
 			so.root = optarg;
@@ -252,6 +259,9 @@ int scan_main(int argc, char **argv)
 			break;
 		case OPT_INDICATORS:
 		case OPT_EXCLUDE:
+			ret = kb_cmd_stdin_once("scan", optarg, &stdin_seen);
+			if (ret)
+				goto out;
 			if (kb_strv_push(c == OPT_EXCLUDE ? &ex_files : &ind_files, optarg)) {
 				kb_err("scan: %s", strerror(ENOMEM));
 				ret = KB_EXIT_FAIL;
@@ -323,7 +333,7 @@ int scan_main(int argc, char **argv)
 			kb_scan_report_text(&scan, stdout);
 
 		if (r) {
-			kb_err("scan: writing the report: %s", strerror(-r));
+			kb_write_error("scan", -r);
 			ret = KB_EXIT_FAIL;
 			goto out_scan;
 		}

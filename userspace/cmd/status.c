@@ -6,6 +6,7 @@
 #include <stdbool.h>
 
 #include "errcode.h"
+#include "lib/json.h"
 #include "lib/netlink.h"
 #include "subcommands.h"
 
@@ -30,82 +31,54 @@ static bool have_counter(const struct kb_status *st, int counter)
 	return st->have_counters & (1ULL << counter);
 }
 
-static void json_string(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20 || c == 0x7f)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
-}
-
-/* A value the module did not send is null, not a made-up 0. */
-static void json_u64(const char *key, bool present, uint64_t v)
+/* A name the module reported: "unknown" for a value this tool has no name for. */
+static void json_name(struct kb_json *j, const char *key, bool present, const char *name)
 {
 	if (present)
-		printf(",\"%s\":%" PRIu64, key, v);
+		kb_json_string(j, key, name ? name : "unknown");
 	else
-		printf(",\"%s\":null", key);
+		kb_json_null(j, key);
 }
 
-static void json_name(const char *key, bool present, const char *name)
+static void json_counter(struct kb_json *j, const char *key, const struct kb_status *st, int c)
 {
-	printf(",\"%s\":", key);
-	if (present && name)
-		json_string(name);
-	else if (present)
-		json_string("unknown");
-	else
-		fputs("null", stdout);
+	kb_json_opt_u64(j, key, have_counter(st, c), st->counters[c]);
 }
 
+/* Schema kasblock-status/1 (kasblockctl(8)): a value the module did not send is null, not a made-up 0. */
 static void print_json(const struct kb_status *st)
 {
 	const char *mode = kb_mode_name(st->mode);
 	char hex[KB_HEX_LEN + 1];
+	struct kb_json j;
 
-	printf("{\"mode\":");
-	json_string(mode ? mode : "unknown");
-	json_u64("entries", have(st, KASBLOCK_A_NR_ENTRIES), st->nr_entries);
-	json_u64("max_entries", have(st, KASBLOCK_A_MAX_ENTRIES), st->max_entries);
-	json_u64("generation", have(st, KASBLOCK_A_GENERATION), st->generation);
-	json_name("fail_policy", have(st, KASBLOCK_A_FAIL_POLICY),
+	kb_json_begin(&j, stdout, "kasblock-status/1");
+	kb_json_string(&j, "mode", mode ? mode : "unknown");
+	kb_json_opt_u64(&j, "entries", have(st, KASBLOCK_A_NR_ENTRIES), st->nr_entries);
+	kb_json_opt_u64(&j, "max_entries", have(st, KASBLOCK_A_MAX_ENTRIES), st->max_entries);
+	kb_json_opt_u64(&j, "generation", have(st, KASBLOCK_A_GENERATION), st->generation);
+	json_name(&j, "fail_policy", have(st, KASBLOCK_A_FAIL_POLICY),
 		  kb_fail_policy_name(st->fail_policy));
-	json_u64("max_hash_size", have(st, KASBLOCK_A_MAX_HASH_SIZE), st->max_hash_size);
-	json_name("hash_driver", have(st, KASBLOCK_A_HASH_DRIVER), st->hash_driver);
-	json_u64("checks", have_counter(st, KASBLOCK_COUNTER_A_CHECKS),
-		 st->counters[KASBLOCK_COUNTER_A_CHECKS]);
-	json_u64("denials", have_counter(st, KASBLOCK_COUNTER_A_DENIALS),
-		 st->counters[KASBLOCK_COUNTER_A_DENIALS]);
-	json_u64("bytes_hashed", have_counter(st, KASBLOCK_COUNTER_A_BYTES_HASHED),
-		 st->counters[KASBLOCK_COUNTER_A_BYTES_HASHED]);
-	json_u64("errors", have_counter(st, KASBLOCK_COUNTER_A_ERRORS),
-		 st->counters[KASBLOCK_COUNTER_A_ERRORS]);
+	kb_json_opt_u64(&j, "max_hash_size", have(st, KASBLOCK_A_MAX_HASH_SIZE), st->max_hash_size);
+	json_name(&j, "hash_driver", have(st, KASBLOCK_A_HASH_DRIVER), st->hash_driver);
+	json_counter(&j, "checks", st, KASBLOCK_COUNTER_A_CHECKS);
+	json_counter(&j, "denials", st, KASBLOCK_COUNTER_A_DENIALS);
+	json_counter(&j, "bytes_hashed", st, KASBLOCK_COUNTER_A_BYTES_HASHED);
+	json_counter(&j, "errors", st, KASBLOCK_COUNTER_A_ERRORS);
 	/* Later additions go after the original keys, so readers of those see no change. */
 	if (have(st, KASBLOCK_A_LOCKED))
-		printf(",\"locked\":%s", st->locked ? "true" : "false");
+		kb_json_bool(&j, "locked", st->locked);
 	else
-		printf(",\"locked\":null");
+		kb_json_null(&j, "locked");
 	kb_hex_format(st->policy_digest, hex);
-	json_name("policy_digest", have(st, KASBLOCK_A_POLICY_DIGEST), hex);
-	json_u64("cache_entries", have(st, KASBLOCK_A_CACHE_ENTRIES), st->cache_entries);
-	json_u64("cache_size", have(st, KASBLOCK_A_CACHE_SIZE), st->cache_size);
-	json_u64("cache_hits", have_counter(st, KASBLOCK_COUNTER_A_CACHE_HITS),
-		 st->counters[KASBLOCK_COUNTER_A_CACHE_HITS]);
-	json_u64("cache_misses", have_counter(st, KASBLOCK_COUNTER_A_CACHE_MISSES),
-		 st->counters[KASBLOCK_COUNTER_A_CACHE_MISSES]);
-	json_u64("cache_evictions", have_counter(st, KASBLOCK_COUNTER_A_CACHE_EVICTIONS),
-		 st->counters[KASBLOCK_COUNTER_A_CACHE_EVICTIONS]);
-	json_u64("events_dropped", have_counter(st, KASBLOCK_COUNTER_A_EVENTS_DROPPED),
-		 st->counters[KASBLOCK_COUNTER_A_EVENTS_DROPPED]);
-	printf("}\n");
+	json_name(&j, "policy_digest", have(st, KASBLOCK_A_POLICY_DIGEST), hex);
+	kb_json_opt_u64(&j, "cache_entries", have(st, KASBLOCK_A_CACHE_ENTRIES), st->cache_entries);
+	kb_json_opt_u64(&j, "cache_size", have(st, KASBLOCK_A_CACHE_SIZE), st->cache_size);
+	json_counter(&j, "cache_hits", st, KASBLOCK_COUNTER_A_CACHE_HITS);
+	json_counter(&j, "cache_misses", st, KASBLOCK_COUNTER_A_CACHE_MISSES);
+	json_counter(&j, "cache_evictions", st, KASBLOCK_COUNTER_A_CACHE_EVICTIONS);
+	json_counter(&j, "events_dropped", st, KASBLOCK_COUNTER_A_EVENTS_DROPPED);
+	kb_json_end(&j);
 }
 
 static void text_u64(const char *key, bool present, uint64_t v, const char *unit)

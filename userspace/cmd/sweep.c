@@ -26,13 +26,17 @@ static const char help[] =
 	"\"module ...\", \"unchecked ...\" for what could not be read, and a closing\n"
 	"\"summary ...\" line with the counts.\n"
 	"\n"
-	"  -k, --kill   SIGKILL each process found (the whole thread group), after\n"
-	"               checking its pid still names it; modules are only reported\n"
+	"  -k, --kill   SIGSTOP each process found (after checking its pid still\n"
+	"               names it), sweep again until nothing new turns up (forks),\n"
+	"               continue any that no longer runs listed code, SIGKILL the\n"
+	"               rest (the whole thread group); modules are only reported.\n"
+	"               In monitor mode nothing is killed: the sweep reports, and\n"
+	"               says so\n"
 	"  -j, --json   print one JSON object instead\n"
 	"  -h, --help   show this help\n"
 	"\n"
 	"Exit status: 0 nothing found, 10 found (and, with --kill, all of it stopped),\n"
-	"11 found and some processes could not be stopped, 1 error, 3 module not\n"
+	"12 found and some processes could not be stopped, 1 error, 3 module not\n"
 	"loaded, 4 not permitted.\n";
 
 int sweep_main(int argc, char **argv)

@@ -28,12 +28,16 @@ int kb_cmd_sweep_result(const char *what, const struct kb_sweep_active *a, int e
 			return KB_EXIT_FAIL;
 		}
 	}
+	if (a->kill_monitor)
+		kb_err("%s: the module is in monitor mode: reporting what runs listed code, "
+		       "killing nothing (kasblockctl mode enforce first to kill)", what);
 	if (json)
 		kb_sweep_report_json(stdout, &a->sw, &a->report);
 	else
 		kb_sweep_report_text(stdout, &a->sw, &a->report);
+	/* A report that did not get out is a failure, whatever it found. */
 	if (fflush(stdout)) {
-		kb_err("%s: write error: %s", what, strerror(errno));
+		kb_write_error(what, errno);
 		return KB_EXIT_FAIL;
 	}
 	if (a->alive)

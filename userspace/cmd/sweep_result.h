@@ -7,10 +7,14 @@
 
 #include "sweep/sweep.h"
 
-/* kasblockctl sweep's exit codes beyond subcommands.h's: see kasblockctl(8). */
+/*
+ * kasblockctl sweep's exit codes beyond subcommands.h's. One meaning per code
+ * across commands (kasblockctl(8), EXIT STATUS): 10 is scan's "found" too,
+ * 11 is scan's "incomplete" and never a sweep's, 12 is only this.
+ */
 enum {
 	KB_EXIT_SWEEP_FOUND = 10,	/* found something (and, with --kill, stopped all of it) */
-	KB_EXIT_SWEEP_ALIVE = 11,	/* found processes, and some could not be stopped */
+	KB_EXIT_SWEEP_ALIVE = 12,	/* found processes, and some could not be stopped */
 };
 
 /*

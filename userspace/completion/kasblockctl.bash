@@ -1,68 +1,74 @@
 # SPDX-License-Identifier: GPL-2.0
-# bash completion for kasblockctl(8)
+# bash completion for kasblockctl(8). tests/cli/completion_test.sh checks that
+# every command and long option `kasblockctl CMD --help` shows is named here.
 
 _kasblockctl() {
 	local cur prev words cword
-	_init_completion || return
+	_init_completion -s || return
 
-	local commands="add del load list flush status mode hash lock monitor digest scan harvest help"
+	local commands="add del load list flush status mode hash lock monitor digest sweep scan harvest help"
 
 	if [[ $cword -eq 1 ]]; then
 		COMPREPLY=($(compgen -W "$commands --help --version" -- "$cur"))
 		return
 	fi
 
+	# Options that take an argument: complete the argument, not another option.
+	case $prev in
+	--label | -l | --count | -c | --max-size | --max-depth)
+		return
+		;;
+	--root)
+		_filedir -d
+		return
+		;;
+	--output | -o | --emit-blocklist | --indicators | --exclude)
+		COMPREPLY=($(compgen -W "-" -- "$cur"))
+		_filedir
+		return
+		;;
+	esac
+
+	local opts="" files=""
 	case ${words[1]} in
-	add)
-		if [[ $prev == --label || $prev == -l ]]; then
-			return
-		fi
-		if [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W "--label --help" -- "$cur"))
-		fi
+	add) opts="--label" ;;
+	del) ;;
+	load)
+		opts="--sweep --sweep=report --sweep=kill --allow-empty -"
+		files=y
 		;;
-	del)
-		[[ $cur == -* ]] && COMPREPLY=($(compgen -W "--help" -- "$cur"))
+	digest)
+		opts="--json -"
+		files=y
 		;;
-	load | digest)
-		if [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W "--help -" -- "$cur"))
-		else
-			_filedir
-		fi
-		;;
-	monitor)
-		if [[ $prev == --count || $prev == -c ]]; then
-			return
-		fi
-		[[ $cur == -* ]] && COMPREPLY=($(compgen -W "--json --count --help" -- "$cur"))
-		;;
-	list | flush | lock)
-		[[ $cword -eq 2 ]] && COMPREPLY=($(compgen -W "--help" -- "$cur"))
-		;;
-	status)
-		[[ $cword -eq 2 ]] && COMPREPLY=($(compgen -W "--json --help" -- "$cur"))
-		;;
+	list | status) opts="--json" ;;
+	flush | lock) ;;
 	mode)
-		[[ $cword -eq 2 ]] && COMPREPLY=($(compgen -W "enforce monitor --help" -- "$cur"))
+		[[ $cword -eq 2 && $cur != -* ]] && COMPREPLY=($(compgen -W "enforce monitor" -- "$cur"))
+		opts="--json"
 		;;
 	hash)
-		if [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W "--module --help" -- "$cur"))
-		else
-			_filedir
-		fi
+		opts="--module --json -"
+		files=y
 		;;
-	scan | harvest)
-		if [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W "--help" -- "$cur"))
-		else
-			_filedir
-		fi
+	monitor) opts="--json --count" ;;
+	sweep) opts="--kill --json" ;;
+	scan) opts="--root --json --csv --emit-blocklist --indicators --exclude --max-size --max-depth --quiet" ;;
+	harvest)
+		opts="--output --exclude --max-size -"
+		files=y
 		;;
 	help)
 		[[ $cword -eq 2 ]] && COMPREPLY=($(compgen -W "$commands" -- "$cur"))
+		return
 		;;
+	*) return ;;
 	esac
+	if [[ $cur == -* ]]; then
+		COMPREPLY=($(compgen -W "$opts --help" -- "$cur"))
+		[[ ${COMPREPLY-} == *= ]] && compopt -o nospace
+	elif [[ -n $files ]]; then
+		_filedir
+	fi
 } &&
 	complete -F _kasblockctl kasblockctl

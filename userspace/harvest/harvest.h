@@ -26,7 +26,8 @@ struct kb_harvest_pkg {
  * scan) into bl, labelled "<package name>:<installed path>". Reads .deb (ar
  * with control.tar.* and data.tar.*), .rpm (header, then the cpio payload)
  * and, for products shipped as tarballs, any archive libarchive reads (named
- * after the file). Returns 0, -EINVAL for a file that is none of these or is
+ * after the file, "stdin" on standard input). path "-" is standard input, a
+ * file or a pipe; a pipe is first copied to an unlinked file in $TMPDIR (/tmp). Returns 0, -EINVAL for a file that is none of these or is
  * corrupt (errmsg says why), -ENOTSUP when built without libarchive, or -errno.
  */
 int kb_harvest_file(const char *path, uint64_t max_size, struct kb_blocklist *bl,

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "harvest.h"
@@ -158,6 +159,10 @@ int kb_deb_control_name(const char *text, size_t len, char name[KB_PKG_FIELD_MAX
 #ifdef HAVE_LIBARCHIVE
 #include <archive.h>
 #include <archive_entry.h>
+#include <stdbool.h>
+#include <sys/mman.h>
+
+#include "lib/modimage.h"
 
 #define CHUNK (64u << 10)
 
@@ -210,6 +215,8 @@ static int rpm_read_name(int fd, struct kb_harvest_pkg *pkg)
 struct member {
 	char *path;
 	uint8_t digest[KB_SHA256_LEN];
+	uint8_t image[KB_SHA256_LEN];	/* a compressed module's decompressed image */
+	bool has_image;
 	uint64_t size;
 };
 
@@ -243,7 +250,7 @@ static char *installed_path(const char *name)
 }
 
 static int keep(struct harvest *h, const char *name, const uint8_t digest[KB_SHA256_LEN],
-		uint64_t size)
+		const uint8_t *image, uint64_t size)
 {
 	struct member *m;
 
@@ -254,8 +261,28 @@ static int keep(struct harvest *h, const char *name, const uint8_t digest[KB_SHA
 	if (!m->path)
 		return -ENOMEM;
 	memcpy(m->digest, digest, KB_SHA256_LEN);
+	m->has_image = image != NULL;
+	if (image)
+		memcpy(m->image, image, KB_SHA256_LEN);
 	m->size = size;
 	h->n++;
+	return 0;
+}
+
+static int write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+	ssize_t n;
+
+	while (len) {
+		n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
 	return 0;
 }
 
@@ -263,7 +290,8 @@ static int keep(struct harvest *h, const char *name, const uint8_t digest[KB_SHA
 static int hash_member(struct harvest *h, struct archive *a, struct archive_entry *e)
 {
 	const char *name = archive_entry_pathname(e);
-	uint8_t digest[KB_SHA256_LEN];
+	uint8_t digest[KB_SHA256_LEN], image[KB_SHA256_LEN];
+	int mfd = -1, has_image = 0, ret;
 	struct kb_sha256 ctx;
 	enum kb_class cls;
 	uint64_t size, total = 0;
@@ -285,21 +313,57 @@ static int hash_member(struct harvest *h, struct archive *a, struct archive_entr
 		h->pkg->oversize++;
 		return 0;
 	}
-	kb_sha256_init(&ctx);
+	/*
+	 * A module is kept in a memfd as it streams by, for kb_module_list_digests():
+	 * a compressed one is listed by its decompressed image's digest too.
+	 */
+	if (cls == KB_CLASS_MODULE) {
+		mfd = memfd_create("kasblock-module", MFD_CLOEXEC);
+		if (mfd < 0)
+			return -errno;
+	}
+	if (kb_sha256_init(&ctx)) {
+		if (mfd >= 0)
+			close(mfd);
+		return -ENOMEM;
+	}
 	while (r > 0) {
 		kb_sha256_update(&ctx, h->chunk, (size_t)r);
+		if (mfd >= 0 && write_all(mfd, h->chunk, (size_t)r)) {
+			ret = -errno;
+			kb_sha256_free(&ctx);
+			close(mfd);
+			return ret;
+		}
 		total += (uint64_t)r;
 		if (h->max_size && total > h->max_size) {
+			kb_sha256_free(&ctx);
 			h->pkg->oversize++;
+			if (mfd >= 0)
+				close(mfd);
 			return 0;
 		}
 		r = archive_read_data(a, h->chunk, CHUNK);
 	}
-	if (r < 0)
+	if (r < 0) {
+		kb_sha256_free(&ctx);
+		if (mfd >= 0)
+			close(mfd);
 		return archive_fail(h, a, name);
-	kb_sha256_final(&ctx, digest);
+	}
+	if (kb_sha256_final(&ctx, digest)) {
+		if (mfd >= 0)
+			close(mfd);
+		return -ENOMEM;
+	}
+	if (mfd >= 0) {
+		ret = kb_module_list_digests(mfd, digest, image, &has_image);
+		close(mfd);
+		if (ret)
+			return ret;
+	}
 	h->pkg->hashed++;
-	return keep(h, name, digest, total);
+	return keep(h, name, digest, has_image ? image : NULL, total);
 }
 
 static int hash_all(struct harvest *h, struct archive *a)
@@ -441,9 +505,73 @@ static void name_from_file(const char *path, char name[KB_PKG_FIELD_MAX])
 	copy_printable(name, KB_PKG_FIELD_MAX, base, len);
 }
 
+/*
+ * Standard input as a file the readers can pread: itself when it is a regular
+ * file, else (a pipe) copied into an unlinked file in $TMPDIR or /tmp first.
+ */
+static int open_stdin(void)
+{
+	const char *dir = getenv("TMPDIR");
+	char *tmp, *buf;
+	struct stat st;
+	ssize_t n, off, w;
+	int fd, ret = 0;
+
+	if (!fstat(0, &st) && S_ISREG(st.st_mode) && lseek(0, 0, SEEK_CUR) == 0) {
+		fd = fcntl(0, F_DUPFD_CLOEXEC, 0);
+		return fd < 0 ? -errno : fd;
+	}
+	tmp = kb_path_join(dir && *dir ? dir : "/tmp", "kasblockctl-harvest.XXXXXX");
+	buf = malloc(CHUNK);
+	if (!tmp || !buf) {
+		free(tmp);
+		free(buf);
+		return -ENOMEM;
+	}
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0) {
+		ret = -errno;
+		goto out;
+	}
+	unlink(tmp);
+	for (;;) {
+		n = read(0, buf, CHUNK);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n < 0)
+				ret = -errno;
+			break;
+		}
+		for (off = 0; off < n; off += w) {
+			w = write(fd, buf + off, (size_t)(n - off));
+			if (w < 0 && errno == EINTR) {
+				w = 0;
+				continue;
+			}
+			if (w < 0) {
+				ret = -errno;
+				break;
+			}
+		}
+		if (ret)
+			break;
+	}
+	/* libarchive reads from the offset, the RPM header with pread: start both at 0. */
+	if (!ret && lseek(fd, 0, SEEK_SET) < 0)
+		ret = -errno;
+	if (ret)
+		close(fd);
+out:
+	free(tmp);
+	free(buf);
+	return ret ? ret : fd;
+}
+
 int kb_harvest_file(const char *path, uint64_t max_size, struct kb_blocklist *bl,
 		    struct kb_harvest_pkg *pkg, char *errmsg, size_t errmsg_len)
 {
+	bool is_stdin = !strcmp(path, "-");
 	struct harvest h = {
 		.pkg = pkg, .max_size = max_size, .errmsg = errmsg, .errmsg_len = errmsg_len,
 	};
@@ -454,9 +582,17 @@ int kb_harvest_file(const char *path, uint64_t max_size, struct kb_blocklist *bl
 
 	errmsg[0] = '\0';
 	pkg->file = path;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0)
-		return -errno;
+	if (is_stdin) {
+		fd = open_stdin();
+		if (fd < 0)
+			return fd;
+		/* A tarball is named after its file; on standard input it has none. */
+		path = "stdin";
+	} else {
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+		if (fd < 0)
+			return -errno;
+	}
 	ret = pread_all(fd, magic, sizeof(magic), &got);
 	if (ret)
 		goto out;
@@ -497,7 +633,8 @@ int kb_harvest_file(const char *path, uint64_t max_size, struct kb_blocklist *bl
 	if (!ret && !*pkg->name)
 		name_from_file(path, pkg->name);
 	for (i = 0; !ret && i < h.n; i++)
-		ret = kb_blocklist_add(bl, h.m[i].digest, pkg->name, h.m[i].path, h.m[i].size);
+		ret = kb_blocklist_add_module(bl, h.m[i].digest, h.m[i].has_image ? h.m[i].image : NULL,
+					      pkg->name, h.m[i].path, h.m[i].size);
 out:
 	for (i = 0; i < h.n; i++)
 		free(h.m[i].path);

@@ -6,6 +6,8 @@
 #endif
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -138,6 +140,27 @@ void kb_label_make(char out[KB_LABEL_SIZE], const char *owner, const char *path)
 int kb_blocklist_add(struct kb_blocklist *bl, const uint8_t digest[KB_SHA256_LEN],
 		     const char *owner, const char *path, uint64_t size)
 {
+	return kb_blocklist_add_as(bl, digest, owner, path, size, NULL);
+}
+
+int kb_blocklist_add_module(struct kb_blocklist *bl, const uint8_t file[KB_SHA256_LEN],
+			    const uint8_t *image, const char *owner, const char *path,
+			    uint64_t size)
+{
+	int ret;
+
+	if (!image)
+		return kb_blocklist_add(bl, file, owner, path, size);
+	ret = kb_blocklist_add(bl, file, owner, path, size);
+	if (!ret)
+		ret = kb_blocklist_add_as(bl, image, owner, path, size, KB_LABEL_IMAGE);
+	return ret;
+}
+
+int kb_blocklist_add_as(struct kb_blocklist *bl, const uint8_t digest[KB_SHA256_LEN],
+			const char *owner, const char *path, uint64_t size, const char *suffix)
+{
+	char labelled[PATH_MAX + 16];
 	struct kb_bl_entry *e;
 
 	if (KB_GROW(bl->e, bl->n, bl->cap))
@@ -152,7 +175,12 @@ int kb_blocklist_add(struct kb_blocklist *bl, const uint8_t digest[KB_SHA256_LEN
 		return -ENOMEM;
 	}
 	e->size = size;
-	kb_label_make(e->label, owner, path);
+	/* The suffix goes on the path's end, which kb_label_make() keeps. */
+	if (suffix && (size_t)snprintf(labelled, sizeof(labelled), "%s%s", path, suffix) <
+		      sizeof(labelled))
+		kb_label_make(e->label, owner, labelled);
+	else
+		kb_label_make(e->label, owner, path);
 	bl->n++;
 	return 0;
 }
@@ -175,11 +203,12 @@ int kb_blocklist_exclude_file(struct kb_blocklist *bl, const char *path, unsigne
 	int ret;
 
 	*line = 0;
-	f = fopen(path, "re");
+	f = strcmp(path, "-") ? fopen(path, "re") : stdin;
 	if (!f)
 		return -errno;
 	ret = kb_listfile_parse_file(f, &list, &err);
-	fclose(f);
+	if (f != stdin)
+		fclose(f);
 	if (ret == -EINVAL) {
 		*line = (unsigned int)err.line;
 		*reason = err.reason;
@@ -209,7 +238,10 @@ static int cmp_owner_path(const struct kb_bl_entry *x, const struct kb_bl_entry 
 {
 	int c = strcmp(x->owner, y->owner);
 
-	return c ? c : strcmp(x->path, y->path);
+	if (!c)
+		c = strcmp(x->path, y->path);
+	/* A compressed module's two entries: the file's before the image's. */
+	return c ? c : strcmp(x->label, y->label);
 }
 
 static int cmp_by_digest(const void *a, const void *b)
@@ -288,9 +320,10 @@ int kb_blocklist_write(const struct kb_blocklist *bl, FILE *f, const char *heade
 		memcpy(entry.label, bl->e[i].label, sizeof(entry.label));
 		fwrite(line, 1, kb_listfile_format(&entry, line), f);
 	}
-	if (fflush(f) || ferror(f))
-		return -EIO;
-	return 0;
+	/* fflush's errno says why (ENOSPC); a failure before it left only the flag. */
+	if (fflush(f))
+		return -errno;
+	return ferror(f) ? -EIO : 0;
 }
 
 int kb_blocklist_write_file(const struct kb_blocklist *bl, const char *path, const char *header)

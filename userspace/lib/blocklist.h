@@ -72,9 +72,26 @@ struct kb_blocklist {
 int kb_blocklist_add(struct kb_blocklist *bl, const uint8_t digest[KB_SHA256_LEN],
 		     const char *owner, const char *path, uint64_t size);
 
+/* As kb_blocklist_add(), with suffix (or NULL) after the path in the label. */
+int kb_blocklist_add_as(struct kb_blocklist *bl, const uint8_t digest[KB_SHA256_LEN],
+			const char *owner, const char *path, uint64_t size, const char *suffix);
+
+/*
+ * A compressed kernel module is listed by both its digests
+ * (kb_module_digests()): the file's, which finit_module(2) shows the module,
+ * labelled "<owner>:<path>" as any file, and the decompressed image's, which
+ * init_module(2) from a decompressing modprobe shows, labelled
+ * "<owner>:<path> (decompressed)", as `kasblockctl hash --module` labels it.
+ * image NULL (an uncompressed module, one digest): kb_blocklist_add().
+ */
+#define KB_LABEL_IMAGE " (decompressed)"
+int kb_blocklist_add_module(struct kb_blocklist *bl, const uint8_t file[KB_SHA256_LEN],
+			    const uint8_t *image, const char *owner, const char *path,
+			    uint64_t size);
+
 /*
  * Read digests to leave out from a file in the list format (the hash column
- * only; names are ignored). -EINVAL with *line and *reason for a bad line,
+ * only; names are ignored); path "-" is standard input. -EINVAL with *line and *reason for a bad line,
  * else 0 or -errno.
  */
 int kb_blocklist_exclude_file(struct kb_blocklist *bl, const char *path, unsigned int *line,

@@ -19,6 +19,8 @@
 
 #include "events.h"
 #include "hexdigest.h"
+#include "json.h"
+#include "logstr.h"
 #include "netlink.h"
 
 int kb_events_subscribe(struct kb_nl *nl)
@@ -156,21 +158,9 @@ static const char *mode_name(uint32_t mode)
 	return name ? name : "unknown";
 }
 
-/* The kernel log's escaping: printable ASCII except '"' and '\', the rest as \xHH. */
 static void put_log_str(FILE *f, const struct kb_event_str *str)
 {
-	size_t i;
-
-	putc('"', f);
-	for (i = 0; i < str->len; i++) {
-		unsigned char c = (unsigned char)str->s[i];
-
-		if (c >= 0x20 && c <= 0x7e && c != '"' && c != '\\')
-			putc(c, f);
-		else
-			fprintf(f, "\\x%02x", c);
-	}
-	putc('"', f);
+	kb_log_quote(f, str->s, str->len);
 }
 
 /* Values that are words of the module's own (action, op) are printed bare, but never raw. */
@@ -214,85 +204,31 @@ int kb_event_write_text(FILE *f, const struct kb_event *ev)
 	return finish(f);
 }
 
-/* Length of the well-formed UTF-8 sequence at s (RFC 3629: no overlongs, no surrogates), or 0. */
-static size_t utf8_seq(const unsigned char *s, size_t len)
-{
-	size_t n, i;
-	uint32_t cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2, cp = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3, cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	if (len < n)
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10ffff ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return n;
-}
-
 /*
- * A JSON string holds text, and a path is bytes: valid UTF-8 becomes a string
- * (controls escaped), anything else an array of the byte values, as
- * journalctl -o json writes such fields. Nothing is lost either way.
+ * Schema kasblock-event/1: the same keys as the text line. Paths and names are
+ * bytes; lib/json.c writes what is not UTF-8 as an array of byte values.
  */
-static void put_json_str(FILE *f, const struct kb_event_str *str)
-{
-	const unsigned char *s = (const unsigned char *)str->s;
-	size_t i, n;
-
-	for (i = 0; i < str->len; i += n) {
-		n = utf8_seq(s + i, str->len - i);
-		if (!n)
-			break;
-	}
-	if (i < str->len) {
-		putc('[', f);
-		for (i = 0; i < str->len; i++)
-			fprintf(f, "%s%u", i ? "," : "", s[i]);
-		putc(']', f);
-		return;
-	}
-	putc('"', f);
-	for (i = 0; i < str->len; i++) {
-		if (s[i] == '"' || s[i] == '\\')
-			fprintf(f, "\\%c", s[i]);
-		else if (s[i] < 0x20 || s[i] == 0x7f)
-			fprintf(f, "\\u%04x", s[i]);
-		else
-			putc(s[i], f);
-	}
-	putc('"', f);
-}
-
 int kb_event_write_json(FILE *f, const struct kb_event *ev)
 {
-	char hex[KB_HEX_LEN + 1];
+	char hex[KB_HEX_LEN + 1], dev[24];
+	struct kb_json j;
 
 	kb_hex_format(ev->digest, hex);
-	fputs("{\"action\":", f);
-	put_json_str(f, &ev->action);
-	fputs(",\"op\":", f);
-	put_json_str(f, &ev->op);
-	fprintf(f, ",\"pid\":%u,\"uid\":%u,\"comm\":", ev->pid, ev->uid);
-	put_json_str(f, &ev->comm);
-	fputs(",\"path\":", f);
-	put_json_str(f, &ev->path);
-	fprintf(f, ",\"dev\":\"%u:%u\",\"ino\":%llu,\"sha256\":\"%s\",\"label\":", ev->dev >> 20,
-		ev->dev & 0xfffff, (unsigned long long)ev->ino, hex);
-	put_json_str(f, &ev->label);
-	fprintf(f, ",\"mode\":\"%s\"}", mode_name(ev->mode));
-	return finish(f);
+	snprintf(dev, sizeof(dev), "%u:%u", ev->dev >> 20, ev->dev & 0xfffff);
+	kb_json_begin(&j, f, KB_EVENT_SCHEMA);
+	kb_json_bytes(&j, "action", ev->action.s, ev->action.len);
+	kb_json_bytes(&j, "op", ev->op.s, ev->op.len);
+	kb_json_u64(&j, "pid", ev->pid);
+	kb_json_u64(&j, "uid", ev->uid);
+	kb_json_bytes(&j, "comm", ev->comm.s, ev->comm.len);
+	kb_json_bytes(&j, "path", ev->path.s, ev->path.len);
+	kb_json_string(&j, "dev", dev);
+	kb_json_u64(&j, "ino", ev->ino);
+	kb_json_string(&j, "sha256", hex);
+	if (ev->label.len)
+		kb_json_bytes(&j, "label", ev->label.s, ev->label.len);
+	else
+		kb_json_null(&j, "label");	/* an entry without a label */
+	kb_json_string(&j, "mode", mode_name(ev->mode));
+	return kb_json_end(&j);
 }

@@ -57,9 +57,13 @@ int kb_events_subscribe(struct kb_nl *nl);
  */
 int kb_event_parse(const struct nlmsghdr *nlh, uint16_t family, struct kb_event *ev);
 
+/* The "schema" of monitor --json's lines, events and the dropped-events line alike. */
+#define KB_EVENT_SCHEMA "kasblock-event/1"
+
 /*
  * Write ev as one line, in the kernel log line's form (text) or as one JSON
- * object with the same keys (json), and its newline. Returns 0 or -errno.
+ * object with the same keys after "schema" (json), and its newline. Returns
+ * 0 or -errno.
  */
 int kb_event_write_text(FILE *f, const struct kb_event *ev);
 int kb_event_write_json(FILE *f, const struct kb_event *ev);

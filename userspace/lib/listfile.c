@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "listfile.h"
+#include "util.h"
 
 _Static_assert(KB_DIGEST_LEN == KASBLOCK_DIGEST_LEN, "digest length disagrees with the uapi");
 
@@ -25,18 +26,8 @@ void kb_list_free(struct kb_list *list)
 
 int kb_list_push(struct kb_list *list, const struct kb_entry *entry)
 {
-	if (list->len == list->cap) {
-		size_t cap = list->cap ? list->cap * 2 : 64;
-		struct kb_entry *n;
-
-		if (cap > SIZE_MAX / sizeof(*n))
-			return -ENOMEM;
-		n = realloc(list->entries, cap * sizeof(*n));
-		if (!n)
-			return -ENOMEM;
-		list->entries = n;
-		list->cap = cap;
-	}
+	if (KB_GROW(list->entries, list->len, list->cap))
+		return -ENOMEM;
 	list->entries[list->len++] = *entry;
 	return 0;
 }

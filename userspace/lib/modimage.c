@@ -308,8 +308,14 @@ int kb_module_digests(int fd, enum kb_compression *comp, uint8_t file[KB_SHA256_
 	if (!buf)
 		return -ENOMEM;
 	memset(&d, 0, sizeof(d));
-	kb_sha256_init(&fctx);
-	kb_sha256_init(&ictx);
+	ret = kb_sha256_init(&fctx);
+	if (!ret)
+		ret = kb_sha256_init(&ictx);
+	if (ret) {
+		kb_sha256_free(&fctx);
+		free(buf);
+		return ret;
+	}
 	*comp = KB_COMP_NONE;
 	for (;;) {
 		/* Full chunks: the magic number must not be split by a short read. */
@@ -334,12 +340,34 @@ int kb_module_digests(int fd, enum kb_compression *comp, uint8_t file[KB_SHA256_
 		if (n < CHUNK)
 			break;
 	}
-	kb_sha256_final(&fctx, file);
-	if (*comp != KB_COMP_NONE)
-		kb_sha256_final(&ictx, image);
-	ret = 0;
+	ret = kb_sha256_final(&fctx, file);
+	if (!ret && *comp != KB_COMP_NONE)
+		ret = kb_sha256_final(&ictx, image);
 out:
+	kb_sha256_free(&fctx);
+	kb_sha256_free(&ictx);
 	decoder_free(&d);
 	free(buf);
 	return ret;
+}
+
+int kb_module_list_digests(int fd, uint8_t file[KB_SHA256_LEN], uint8_t image[KB_SHA256_LEN],
+			   int *has_image)
+{
+	enum kb_compression comp;
+	int ret;
+
+	*has_image = 0;
+	if (lseek(fd, 0, SEEK_SET) < 0)
+		return -errno;
+	ret = kb_module_digests(fd, &comp, file, image);
+	if (!ret) {
+		*has_image = comp != KB_COMP_NONE;
+		return 0;
+	}
+	if (ret != -EOPNOTSUPP && ret != -EBADMSG)
+		return ret;
+	if (lseek(fd, 0, SEEK_SET) < 0)
+		return -errno;
+	return kb_sha256_fd(fd, file, NULL);	/* 0, -ENOMEM or -errno */
 }

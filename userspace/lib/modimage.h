@@ -33,4 +33,14 @@ int kb_compression_supported(enum kb_compression comp);
 int kb_module_digests(int fd, enum kb_compression *comp, uint8_t file[KB_SHA256_LEN],
 		      uint8_t image[KB_SHA256_LEN]);
 
+/*
+ * The digests a blocklist needs for a module file read from fd, from its
+ * start: as kb_module_digests(), with *has_image saying whether image was
+ * set (compressed data this build can decompress). Data this build cannot
+ * decompress, or corrupt, still gets the file's digest (*has_image false).
+ * Returns 0 or -errno.
+ */
+int kb_module_list_digests(int fd, uint8_t file[KB_SHA256_LEN], uint8_t image[KB_SHA256_LEN],
+			   int *has_image);
+
 #endif

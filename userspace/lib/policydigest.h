@@ -10,8 +10,8 @@
 /*
  * SHA-256 over the list's distinct digests, sorted bytewise and concatenated
  * (the SHA-256 of nothing for an empty list): what the module reports as
- * KASBLOCK_A_POLICY_DIGEST for the same list. Sorts list.
+ * KASBLOCK_A_POLICY_DIGEST for the same list. Sorts list. Returns 0 or -ENOMEM.
  */
-void kb_policy_digest(struct kb_list *list, uint8_t out[KB_DIGEST_LEN]);
+int kb_policy_digest(struct kb_list *list, uint8_t out[KB_DIGEST_LEN]);
 
 #endif

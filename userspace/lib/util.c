@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Growable arrays and strings for scan and harvest; nothing here prints. */
+/* Growable arrays and strings for every layer; nothing here prints. */
 
 #include <errno.h>
 #include <limits.h>
@@ -24,6 +24,8 @@ int kb_grow(void **array, size_t *cap, size_t n, size_t elem_size)
 	p = realloc(*array, ncap * elem_size);
 	if (!p)
 		return -ENOMEM;
+	/* New slots read as zero: callers keep counters and pointers in them. */
+	memset((char *)p + *cap * elem_size, 0, (ncap - *cap) * elem_size);
 	*array = p;
 	*cap = ncap;
 	return 0;

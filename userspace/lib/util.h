@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Small helpers shared by scan and harvest: growable arrays, strings, paths. */
+/* Small helpers shared by every layer: growable arrays, strings, paths. */
 #ifndef KB_UTIL_H
 #define KB_UTIL_H
 
@@ -12,7 +12,10 @@
 
 /*
  * Make room for one more element in an array of elem_size bytes that holds
- * *n of *cap. Returns 0 or -ENOMEM; the array is unchanged on failure.
+ * *n of *cap: the one way an array grows in kasblockctl. Doubles the capacity
+ * (8 to start) and zeroes the new slots. Returns 0, or -ENOMEM when realloc
+ * fails or the new size would not fit in a size_t; the array is unchanged on
+ * failure.
  */
 int kb_grow(void **array, size_t *cap, size_t n, size_t elem_size);
 

@@ -62,7 +62,7 @@ struct walk_ctx {
 };
 
 static int on_file(void *ctx, const char *path, enum kb_class cls, const uint8_t *digest,
-		   uint64_t size)
+		   const uint8_t *image, uint64_t size)
 {
 	struct walk_ctx *w = ctx;
 	int ret;
@@ -72,7 +72,8 @@ static int on_file(void *ctx, const char *path, enum kb_class cls, const uint8_t
 		if (ret)
 			return ret;
 	}
-	return digest ? kb_blocklist_add(&w->scan->bl, digest, w->hit->product->id, path, size) : 0;
+	return digest ? kb_blocklist_add_module(&w->scan->bl, digest, image, w->hit->product->id,
+					       path, size) : 0;
 }
 
 struct dir_ref {

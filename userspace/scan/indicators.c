@@ -281,6 +281,40 @@ int kb_indicators_parse(struct kb_indicators *set, const char *text, size_t len,
 	return 0;
 }
 
+/* Standard input, which may be a pipe: read to EOF, at most IND_FILE_MAX. */
+static int load_stdin(struct kb_indicators *set, struct kb_ind_error *err)
+{
+	size_t len = 0, cap = 0;
+	char *text = NULL;
+	ssize_t r;
+	int ret;
+
+	for (;;) {
+		if (len > IND_FILE_MAX) {
+			free(text);
+			return -EFBIG;
+		}
+		if (KB_GROW(text, len, cap)) {
+			free(text);
+			return -ENOMEM;
+		}
+		r = read(0, text + len, cap - len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			ret = -errno;
+			free(text);
+			return ret;
+		}
+		if (r == 0)
+			break;
+		len += (size_t)r;
+	}
+	ret = len > IND_FILE_MAX ? -EFBIG : kb_indicators_parse(set, text ? text : "", len, "<stdin>", err);
+	free(text);
+	return ret;
+}
+
 int kb_indicators_load_file(struct kb_indicators *set, const char *path, struct kb_ind_error *err)
 {
 	struct stat st;
@@ -289,9 +323,11 @@ int kb_indicators_load_file(struct kb_indicators *set, const char *path, struct 
 	ssize_t r;
 	int fd, ret;
 
-	snprintf(err->file, sizeof(err->file), "%s", path);
+	snprintf(err->file, sizeof(err->file), "%s", strcmp(path, "-") ? path : "<stdin>");
 	err->line = 0;
 	err->reason = NULL;
+	if (!strcmp(path, "-"))
+		return load_stdin(set, err);
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
 		return -errno;

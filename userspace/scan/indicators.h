@@ -63,7 +63,20 @@ struct kb_ind_error {
 int kb_indicators_parse(struct kb_indicators *set, const char *text, size_t len,
 			const char *file, struct kb_ind_error *err);
 
-/* Read and parse a file. -errno from open/read (err->file set), else as above. */
+/* What reports call the built-in copy below. */
+#define KB_INDICATORS_BUILTIN "(built-in " KB_INDICATORS_PATH ")"
+
+/*
+ * Parse the copy of data/indicators built into the tool (scan/builtin.c):
+ * scan's default when KB_INDICATORS_PATH is not installed. As parse.
+ */
+int kb_indicators_load_builtin(struct kb_indicators *set, struct kb_ind_error *err);
+
+/*
+ * Read and parse a file; path "-" is standard input (a file or a pipe, named
+ * "<stdin>" in err). -errno from open/read (err->file set), -EFBIG past 4 MiB,
+ * else as above.
+ */
 int kb_indicators_load_file(struct kb_indicators *set, const char *path, struct kb_ind_error *err);
 
 /*

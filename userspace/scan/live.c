@@ -86,7 +86,7 @@ static int note_pid(struct proc_match **m, size_t *n, size_t *cap, size_t hit, c
 		if ((*m)[i].hit == hit && !strcmp((*m)[i].exe, exe))
 			pm = &(*m)[i];
 	if (!pm) {
-		if (kb_grow((void **)m, cap, *n, sizeof(**m)))
+		if (KB_GROW(*m, *n, *cap))
 			return -ENOMEM;
 		pm = &(*m)[(*n)++];
 		memset(pm, 0, sizeof(*pm));

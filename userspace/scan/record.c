@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/modimage.h"
 #include "record.h"
 #include "root.h"
 
@@ -80,7 +81,8 @@ int kb_scan_source(struct kb_scan *scan, const char *kind, const char *path,
 
 int kb_scan_hash_one(struct kb_scan *scan, int rootfd, struct kb_hit *hit, const char *path)
 {
-	uint8_t head[KB_CLASS_HEAD], digest[KB_SHA256_LEN];
+	uint8_t head[KB_CLASS_HEAD], digest[KB_SHA256_LEN], image[KB_SHA256_LEN];
+	int has_image = 0;
 	uint64_t max = scan->opts->max_size ? scan->opts->max_size : KB_MAX_SIZE_DEFAULT;
 	enum kb_class cls;
 	struct stat st;
@@ -104,14 +106,17 @@ int kb_scan_hash_one(struct kb_scan *scan, int rootfd, struct kb_hit *hit, const
 	scan->walk.qualifying++;
 	if ((uint64_t)st.st_size > max) {
 		scan->walk.oversize++;
-	} else if (kb_sha256_fd(fd, digest, NULL) < 0) {
+	} else if (cls == KB_CLASS_MODULE
+			   ? kb_module_list_digests(fd, digest, image, &has_image) < 0
+			   : (has_image = 0, kb_sha256_fd(fd, digest, NULL) < 0)) {
 		scan->walk.unreadable++;
 		scan->errors++;
 	} else {
 		scan->walk.hashed++;
 		scan->walk.bytes_hashed += (uint64_t)st.st_size;
-		ret = kb_blocklist_add(&scan->bl, digest, hit->product->id, path,
-				       (uint64_t)st.st_size);
+		/* A compressed module: both digests (lib/blocklist.h). */
+		ret = kb_blocklist_add_module(&scan->bl, digest, has_image ? image : NULL,
+					      hit->product->id, path, (uint64_t)st.st_size);
 	}
 out:
 	close(fd);

@@ -1,71 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * scan's reports: text for people, JSON (schema "kasblock-scan/1", in
+ * scan's reports: text for people, JSON (schema "kasblock-scan/2", in
  * kasblockctl(8)) and CSV for collecting many hosts into the directive's
  * count. Every list is sorted before it gets here, so the same host gives
- * the same bytes. File names are attacker-chosen: JSON gets valid UTF-8 with
- * every control character escaped, CSV quotes what needs quoting, text
- * shows control bytes as \xHH.
+ * the same bytes. File names are attacker-chosen: JSON goes through
+ * lib/json.c (controls escaped, bytes that are not UTF-8 as an array of byte
+ * values), CSV quotes what needs quoting, text shows control bytes as \xHH.
  */
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "lib/json.h"
 #include "lib/version.h"
 #include "scan.h"
 
-#define SCHEMA "kasblock-scan/1"
-
-/* Length of the valid UTF-8 sequence at s, or 0. Overlongs and surrogates are invalid. */
-static size_t utf8_len(const unsigned char *s)
-{
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		return (s[1] & 0xc0) == 0x80 ? 2 : 0;
-	if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		if ((s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80)
-			return 0;
-		if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] > 0x9f))
-			return 0;
-		return 3;
-	}
-	if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		if ((s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80 || (s[3] & 0xc0) != 0x80)
-			return 0;
-		if ((s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] > 0x8f))
-			return 0;
-		return 4;
-	}
-	return 0;
-}
-
-/* A JSON string. Bytes that are not UTF-8 become U+FFFD: JSON cannot carry them. */
-static void json_str(FILE *f, const char *str)
-{
-	const unsigned char *s = (const unsigned char *)str;
-
-	fputc('"', f);
-	while (*s) {
-		size_t n;
-
-		if (*s == '"' || *s == '\\') {
-			fputc('\\', f);
-			fputc(*s++, f);
-		} else if (*s < 0x20 || *s == 0x7f) {
-			fprintf(f, "\\u%04x", *s++);
-		} else if (*s < 0x80) {
-			fputc(*s++, f);
-		} else {
-			n = utf8_len(s);
-			if (n)
-				fwrite(s, 1, n, f);
-			else
-				fputs("\\ufffd", f);
-			s += n ? n : 1;
-		}
-	}
-	fputc('"', f);
-}
+#define SCHEMA "kasblock-scan/2"
 
 /* Text: UTF-8 as is; control bytes, backslash and bytes that are not UTF-8 as \xHH. */
 static void text_str(FILE *f, const char *str)
@@ -74,7 +25,7 @@ static void text_str(FILE *f, const char *str)
 	size_t n;
 
 	while (*s) {
-		n = *s >= 0x80 ? utf8_len(s) : 0;
+		n = *s >= 0x80 ? kb_utf8_seq(s, strlen((const char *)s)) : 0;
 		if (*s >= 0x20 && *s < 0x7f && *s != '\\') {
 			fputc(*s++, f);
 		} else if (n) {
@@ -86,16 +37,24 @@ static void text_str(FILE *f, const char *str)
 	}
 }
 
-/* RFC 4180: quote a field holding a comma, quote, CR, LF or edge blanks; double the quotes. */
+/*
+ * RFC 4180: quote a field holding a comma, quote, CR, LF or edge blanks; double
+ * the quotes. A field that starts as a spreadsheet formula would (= + - @, or
+ * a tab or CR before one) is a file name an attacker chose: it gets a leading
+ * single quote, inside quotes, so that a spreadsheet shows it as text.
+ */
 static void csv_str(FILE *f, const char *s)
 {
 	size_t len = strlen(s);
+	bool formula = len && strchr("=+-@\t\r", s[0]);
 
-	if (!strpbrk(s, ",\"\r\n") && (!len || (s[0] != ' ' && s[len - 1] != ' '))) {
+	if (!formula && !strpbrk(s, ",\"\r\n") && (!len || (s[0] != ' ' && s[len - 1] != ' '))) {
 		fputs(s, f);
 		return;
 	}
 	fputc('"', f);
+	if (formula)
+		fputc('\'', f);
 	for (; *s; s++) {
 		if (*s == '"')
 			fputc('"', f);
@@ -106,7 +65,9 @@ static void csv_str(FILE *f, const char *s)
 
 static int done(FILE *f)
 {
-	return fflush(f) || ferror(f) ? -EIO : 0;
+	if (fflush(f))
+		return -errno;
+	return ferror(f) ? -EIO : 0;
 }
 
 static const char *product_name(const struct kb_product *p)
@@ -173,80 +134,98 @@ int kb_scan_report_text(const struct kb_scan *scan, FILE *f)
 	return done(f);
 }
 
-static void json_walk(FILE *f, const struct kb_walk_stats *w)
+static void json_walk(struct kb_json *j, const char *key, const struct kb_walk_stats *w)
 {
-	fprintf(f, "{\"seen\":%llu,\"executable\":%llu,\"hashed\":%llu,\"bytes_hashed\":%llu,"
-		"\"oversize\":%llu,\"unreadable\":%llu,\"special\":%llu,\"symlinks\":%llu,"
-		"\"too_deep\":%llu,\"loops\":%llu}",
-		(unsigned long long)w->files, (unsigned long long)w->qualifying,
-		(unsigned long long)w->hashed, (unsigned long long)w->bytes_hashed,
-		(unsigned long long)w->oversize, (unsigned long long)w->unreadable,
-		(unsigned long long)w->special, (unsigned long long)w->symlinks,
-		(unsigned long long)w->too_deep, (unsigned long long)w->loops);
+	kb_json_object_start(j, key);
+	kb_json_u64(j, "seen", w->files);
+	kb_json_u64(j, "executable", w->qualifying);
+	kb_json_u64(j, "hashed", w->hashed);
+	kb_json_u64(j, "bytes_hashed", w->bytes_hashed);
+	kb_json_u64(j, "oversize", w->oversize);
+	kb_json_u64(j, "unreadable", w->unreadable);
+	kb_json_u64(j, "special", w->special);
+	kb_json_u64(j, "symlinks", w->symlinks);
+	kb_json_u64(j, "too_deep", w->too_deep);
+	kb_json_u64(j, "loops", w->loops);
+	kb_json_object_end(j);
+}
+
+/* A string that can be empty: empty is absent, which JSON OUTPUT says is null. */
+static void json_opt_str(struct kb_json *j, const char *key, const char *s)
+{
+	kb_json_string(j, key, *s ? s : NULL);
 }
 
 int kb_scan_report_json(const struct kb_scan *scan, FILE *f)
 {
-	bool first = true;
+	struct kb_json j;
 	size_t h, i;
 
-	fputs("{\"schema\":\"" SCHEMA "\",\"version\":", f);
-	json_str(f, VERSION);
-	fputs(",\"root\":", f);
-	json_str(f, scan->root);
-	fprintf(f, ",\"live\":%s,\"endpoint\":{\"hostname\":", scan->live ? "true" : "false");
-	json_str(f, scan->hostname);
-	fputs(",\"machine_id\":", f);
-	json_str(f, scan->machine_id);
-	fprintf(f, "},\"summary\":{\"endpoints_scanned\":1,\"endpoints_affected\":%d,"
-		"\"products_checked\":%zu,\"products_found\":%zu,\"products_traces\":%zu,"
-		"\"errors\":%zu},\"products\":[",
-		scan->n_found ? 1 : 0, scan->n_hits, scan->n_found, scan->n_traces, scan->errors);
+	kb_json_begin(&j, f, SCHEMA);
+	kb_json_string(&j, "version", VERSION);
+	kb_json_string(&j, "root", scan->root);
+	kb_json_bool(&j, "live", scan->live);
+	kb_json_object_start(&j, "endpoint");
+	json_opt_str(&j, "hostname", scan->hostname);
+	json_opt_str(&j, "machine_id", scan->machine_id);
+	kb_json_object_end(&j);
+	kb_json_object_start(&j, "summary");
+	kb_json_u64(&j, "endpoints_scanned", 1);
+	kb_json_u64(&j, "endpoints_affected", scan->n_found ? 1 : 0);
+	kb_json_u64(&j, "products_checked", scan->n_hits);
+	kb_json_u64(&j, "products_found", scan->n_found);
+	kb_json_u64(&j, "products_traces", scan->n_traces);
+	kb_json_u64(&j, "errors", scan->errors);
+	kb_json_object_end(&j);
+	kb_json_array_start(&j, "products");
 	for (h = 0; h < scan->n_hits; h++) {
 		const struct kb_hit *hit = &scan->hits[h];
 
 		if (hit->status == KB_ABSENT)
 			continue;
-		fputs(first ? "{\"id\":" : ",{\"id\":", f);
-		first = false;
-		json_str(f, hit->product->id);
-		fputs(",\"name\":", f);
-		json_str(f, product_name(hit->product));
-		fprintf(f, ",\"status\":\"%s\",\"evidence\":[", kb_status_name(hit->status));
+		kb_json_object_start(&j, NULL);
+		kb_json_string(&j, "id", hit->product->id);
+		kb_json_string(&j, "name", product_name(hit->product));
+		kb_json_string(&j, "status", kb_status_name(hit->status));
+		kb_json_array_start(&j, "evidence");
 		for (i = 0; i < hit->n_ev; i++) {
 			const struct kb_evidence *e = &hit->ev[i];
 
-			fprintf(f, "%s{\"kind\":\"%s\",\"strength\":\"%s\",\"value\":", i ? "," : "",
-				kb_ev_kind_name(e->kind), e->weak ? "weak" : "strong");
-			json_str(f, e->value);
-			fputs(",\"detail\":", f);
-			json_str(f, e->detail);
-			fputc('}', f);
+			kb_json_object_start(&j, NULL);
+			kb_json_string(&j, "kind", kb_ev_kind_name(e->kind));
+			kb_json_string(&j, "strength", e->weak ? "weak" : "strong");
+			kb_json_string(&j, "value", e->value);
+			json_opt_str(&j, "detail", e->detail);
+			kb_json_object_end(&j);
 		}
-		fputs("],\"files\":", f);
-		json_walk(f, &hit->walk);
-		fputc('}', f);
+		kb_json_array_end(&j);
+		json_walk(&j, "files", &hit->walk);
+		kb_json_object_end(&j);
 	}
-	fputs("],\"sources\":[", f);
+	kb_json_array_end(&j);
+	kb_json_array_start(&j, "sources");
 	for (i = 0; i < scan->n_src; i++) {
 		const struct kb_source *s = &scan->src[i];
 
-		fprintf(f, "%s{\"kind\":", i ? "," : "");
-		json_str(f, s->kind);
-		fputs(",\"path\":", f);
-		json_str(f, s->path);
-		fprintf(f, ",\"state\":\"%s\",\"detail\":", kb_source_state_name(s->state));
-		json_str(f, s->detail);
-		fputc('}', f);
+		kb_json_object_start(&j, NULL);
+		kb_json_string(&j, "kind", s->kind);
+		kb_json_string(&j, "path", s->path);
+		kb_json_string(&j, "state", kb_source_state_name(s->state));
+		json_opt_str(&j, "detail", s->detail);
+		kb_json_object_end(&j);
 	}
-	fputs("],\"files\":", f);
-	json_walk(f, &scan->walk);
-	if (scan->hashed)
-		fprintf(f, ",\"blocklist\":{\"entries\":%zu,\"duplicates\":%zu,\"excluded\":%zu}",
-			scan->bl.n, scan->bl.duplicates, scan->bl.excluded);
-	else
-		fputs(",\"blocklist\":null", f);
-	fputs("}\n", f);
+	kb_json_array_end(&j);
+	json_walk(&j, "files", &scan->walk);
+	if (scan->hashed) {
+		kb_json_object_start(&j, "blocklist");
+		kb_json_u64(&j, "entries", scan->bl.n);
+		kb_json_u64(&j, "duplicates", scan->bl.duplicates);
+		kb_json_u64(&j, "excluded", scan->bl.excluded);
+		kb_json_object_end(&j);
+	} else {
+		kb_json_null(&j, "blocklist");
+	}
+	kb_json_end(&j);
 	return done(f);
 }
 

@@ -4,9 +4,11 @@
  * untrusted: a symlink /opt/kaspersky -> /etc in it must lead to the image's
  * /etc, not the host's, or the scan would report (and hash) the host.
  * openat2(RESOLVE_IN_ROOT) gives exactly the chroot view without chroot.
- * Kernels before 5.6 lack it; there we fall back to a plain openat() below
- * the root, which is only right for images without absolute symlinks, and
- * is the same thing for the live root "/".
+ * Kernels before 5.6 lack it; there resolve_in_root() below walks the path
+ * one component at a time with O_NOFOLLOW, reading each symlink and
+ * resolving its target itself, with "/" and ".." pinned at the root. It
+ * never hands the kernel more than one name to follow, so no lookup leaves
+ * the root (a plain openat() would follow /opt/x -> /etc to the host's /etc).
  */
 
 #ifndef _GNU_SOURCE
@@ -39,25 +41,140 @@ static const char *rel(const char *path)
 	return *path ? path : ".";
 }
 
+/* Tests set this to take the pre-5.6 path on any kernel (tests/unit/scan_test.c). */
+int kb_root_have_openat2 = 1;
+
+#define MAX_LINKS 40	/* as the kernel's MAXSYMLINKS */
+#define MAX_DEPTH 256	/* directories held open on the way down */
+
+/*
+ * The fallback for openat2(RESOLVE_IN_ROOT): dirs[] is the stack of
+ * directories from the root down, so ".." is a close and never goes above
+ * dirs[0]; a symlink's target is spliced in front of the rest of the path
+ * and, when absolute, restarts from the root. The last component is opened
+ * with the caller's flags and O_NOFOLLOW, so a symlink swapped in after we
+ * looked fails (ELOOP) instead of being followed outside.
+ */
+static int resolve_in_root(int rootfd, const char *path, int flags)
+{
+	int dirs[MAX_DEPTH], depth = 0, links = 0, fd, ret;
+	char *work, *rest, *comp, *slash, target[PATH_MAX];
+	struct stat st;
+	size_t need;
+
+	work = malloc(PATH_MAX);
+	if (!work)
+		return -ENOMEM;
+	if (snprintf(work, PATH_MAX, "%s", path) >= PATH_MAX) {
+		free(work);
+		return -ENAMETOOLONG;
+	}
+	dirs[0] = rootfd;
+	rest = work;
+	for (;;) {
+		while (*rest == '/')
+			rest++;
+		if (!*rest) {
+			/* The path ends in a directory (or is the root): open it. */
+			fd = openat(dirs[depth], ".", flags | O_CLOEXEC);
+			ret = fd < 0 ? -errno : fd;
+			break;
+		}
+		comp = rest;
+		slash = strchr(rest, '/');
+		if (slash) {
+			*slash = '\0';
+			rest = slash + 1;
+		} else {
+			rest = comp + strlen(comp);
+		}
+		if (!strcmp(comp, "."))
+			continue;
+		if (!strcmp(comp, "..")) {
+			if (depth > 0)
+				close(dirs[depth--]);
+			continue;
+		}
+		fd = openat(dirs[depth], comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0) {
+			ret = -errno;
+			break;
+		}
+		if (fstat(fd, &st) < 0) {
+			ret = -errno;
+			close(fd);
+			break;
+		}
+		if (S_ISLNK(st.st_mode) && (slash || !(flags & O_NOFOLLOW))) {
+			ssize_t n = readlinkat(fd, "", target, sizeof(target) - 1);
+
+			close(fd);
+			if (n < 0 || ++links > MAX_LINKS) {
+				ret = n < 0 ? -errno : -ELOOP;
+				break;
+			}
+			target[n] = '\0';
+			/* rest of the path goes behind the target: "target/rest" */
+			need = (size_t)n + 1 + strlen(rest) + 1;
+			if (need > PATH_MAX) {
+				ret = -ENAMETOOLONG;
+				break;
+			}
+			memmove(work + n + 1, rest, strlen(rest) + 1);
+			memcpy(work, target, (size_t)n);
+			work[n] = '/';
+			rest = work;
+			if (target[0] == '/')
+				while (depth > 0)
+					close(dirs[depth--]);
+			continue;
+		}
+		if (!slash || !*rest) {
+			/* The last name: open it for real, never following a link. */
+			if ((flags & O_PATH) && !(flags & O_DIRECTORY)) {
+				ret = fd;
+			} else {
+				ret = openat(dirs[depth], comp, flags | O_NOFOLLOW | O_CLOEXEC);
+				ret = ret < 0 ? -errno : ret;
+				close(fd);
+			}
+			break;
+		}
+		if (!S_ISDIR(st.st_mode)) {
+			close(fd);
+			ret = -ENOTDIR;
+			break;
+		}
+		if (depth + 1 >= MAX_DEPTH) {
+			close(fd);
+			ret = -ENAMETOOLONG;
+			break;
+		}
+		dirs[++depth] = fd;
+	}
+	while (depth > 0)
+		close(dirs[depth--]);
+	free(work);
+	return ret;
+}
+
 int kb_root_openat(int rootfd, const char *path, int flags)
 {
-	static int have_openat2 = 1;
 	struct open_how how = {
 		.flags = (uint64_t)(flags | O_CLOEXEC),
 		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
 	};
 	int fd;
 
-	if (have_openat2) {
+	if (kb_root_have_openat2) {
 		fd = (int)syscall(SYS_openat2, rootfd, rel(path), &how, sizeof(how));
 		if (fd >= 0)
 			return fd;
 		if (errno != ENOSYS)
 			return -errno;
-		have_openat2 = 0;
+		kb_root_have_openat2 = 0;
 	}
-	fd = openat(rootfd, rel(path), flags | O_CLOEXEC);
-	return fd < 0 ? -errno : fd;
+	return resolve_in_root(rootfd, path, flags);
 }
 
 /* Split path into its parent (opened within the root) and last component. */

@@ -16,6 +16,13 @@ int kb_root_open(const char *root);
  */
 int kb_root_openat(int rootfd, const char *path, int flags);
 
+/*
+ * 1 until openat2() says ENOSYS; then kb_root_openat() resolves each name
+ * itself with O_NOFOLLOW (never a plain openat() of the whole path). Only
+ * tests set it to 0, to take that path on a kernel that has openat2().
+ */
+extern int kb_root_have_openat2;
+
 /* stat (follow symlinks within the root) or lstat (nofollow) of path. 0 or -errno. */
 int kb_root_stat(int rootfd, const char *path, struct stat *st, int nofollow);
 

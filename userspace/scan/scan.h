@@ -12,7 +12,10 @@
 #include "lib/util.h"
 #include "walk.h"
 
-/* Exit codes of scan (harvest uses the global ones); see kasblockctl(8). */
+/*
+ * Exit codes of scan (harvest uses the global ones); see kasblockctl(8). 10
+ * means "found" for sweep too; 11 is scan's alone; 12 is sweep's.
+ */
 enum {
 	KB_EXIT_SCAN_NONE = 0,		/* looked everywhere, found no product */
 	KB_EXIT_SCAN_FOUND = 10,	/* at least one product found */

@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/modimage.h"
 #include "lib/sha256.h"
 #include "root.h"
 #include "walk.h"
@@ -68,7 +69,9 @@ static int open_file(int dfd, const char *name)
 
 static int visit_file(struct walk *w, int dfd, const char *name, const struct stat *lst)
 {
-	uint8_t head[KB_CLASS_HEAD], digest[KB_SHA256_LEN], *dp = NULL;
+	uint8_t head[KB_CLASS_HEAD], digest[KB_SHA256_LEN], image[KB_SHA256_LEN], *dp = NULL;
+	uint8_t *ip = NULL;
+	int has_image;
 	enum kb_class cls;
 	struct stat st;
 	uint64_t n;
@@ -105,6 +108,16 @@ static int visit_file(struct walk *w, int dfd, const char *name, const struct st
 	if (w->opts->hash) {
 		if (w->opts->max_size && (uint64_t)st.st_size > w->opts->max_size) {
 			w->st->oversize++;
+		} else if (cls == KB_CLASS_MODULE) {
+			/* Both digests: the kernel sees the decompressed image via init_module(2). */
+			if (kb_module_list_digests(fd, digest, image, &has_image) < 0) {
+				w->st->unreadable++;
+			} else {
+				w->st->hashed++;
+				w->st->bytes_hashed += (uint64_t)st.st_size;
+				dp = digest;
+				ip = has_image ? image : NULL;
+			}
 		} else if (kb_sha256_fd(fd, digest, &n) < 0) {
 			w->st->unreadable++;
 		} else {
@@ -113,7 +126,7 @@ static int visit_file(struct walk *w, int dfd, const char *name, const struct st
 			dp = digest;
 		}
 	}
-	ret = w->opts->file ? w->opts->file(w->opts->ctx, w->path.s, cls, dp,
+	ret = w->opts->file ? w->opts->file(w->opts->ctx, w->path.s, cls, dp, ip,
 					      (uint64_t)st.st_size) : 0;
 out:
 	close(fd);

@@ -27,11 +27,12 @@ struct kb_walk_stats {
 
 /*
  * Called for each qualifying file. digest is NULL when the walk does not
- * hash, or the file was too big or unreadable. A negative return stops the
- * walk and is returned by kb_walk().
+ * hash, or the file was too big or unreadable. image is the digest of a
+ * compressed kernel module's decompressed image (digest being the file's),
+ * else NULL. A negative return stops the walk and is returned by kb_walk().
  */
 typedef int (*kb_walk_fn)(void *ctx, const char *path, enum kb_class cls,
-			  const uint8_t *digest, uint64_t size);
+			  const uint8_t *digest, const uint8_t *image, uint64_t size);
 
 struct kb_walk_opts {
 	unsigned int max_depth;		/* 0: KB_WALK_DEPTH_DEFAULT */

@@ -33,6 +33,16 @@ int kb_sweep_active(struct kb_sweep_active *a, struct kb_nl *nl, bool kill)
 	ret = kb_nl_get_status(nl, &status);
 	if (ret < 0)
 		return ret;
+	/*
+	 * Monitor mode lets listed code run and only logs it: a kill would
+	 * enforce what the administrator chose not to. Report instead.
+	 */
+	if (kill && (status.have & (1ULL << KASBLOCK_A_MODE)) &&
+	    status.mode == KASBLOCK_MODE_MONITOR) {
+		kill = false;
+		a->report.kill = false;
+		a->kill_monitor = true;
+	}
 	ret = kb_nl_get_entries(nl, &a->list, &a->report.generation);
 	if (ret < 0)
 		return ret;
@@ -56,7 +66,7 @@ int kb_sweep_active(struct kb_sweep_active *a, struct kb_nl *nl, bool kill)
 	if (ret < 0 && ret != -ENOENT)
 		return ret;
 	if (kill)
-		a->alive = kb_sweep_kill(&a->sw, KILL_WAIT_MS);
+		a->alive = kb_sweep_kill_all(&a->sw, KILL_WAIT_MS);
 	return 0;
 }
 

@@ -6,9 +6,14 @@
  * the file, and its digest cache answers for an open descriptor as long as
  * the file is unchanged (KASBLOCK_CMD_GET_FILE_DIGEST), so a sweep of a busy
  * host reads almost nothing. What the module does not know is hashed here.
- * Either way the answer is remembered by (device, inode) as /proc/PID/maps
- * shows them: on a busy host most processes map the same few dozen files, and
- * every later process costs a maps read and a table lookup. A failure that belongs to
+ * Either way the answer is remembered by the identity fstat() gives the
+ * opened file: its device and inode, with size, mtime and ctime besides. Not
+ * by the device and inode /proc/PID/maps prints: maps names the superblock's
+ * device, which every btrfs subvolume shares while inode numbers restart in
+ * each, so two unrelated files can print the same pair, and one's verdict
+ * would be reused for the other. fstat() gives the subvolume's own device.
+ * On a busy host most processes map the same few dozen files, and every
+ * later process costs a maps read, an open and a table lookup. A failure that belongs to
  * the file (too large, read error) is remembered too; one that belongs to
  * the way in (a process gone, map_files refused) is not.
  */
@@ -16,18 +21,27 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "lib/sha256.h"
 #include "priv.h"
 
-struct cached {
+/* What tells one file from another: fstat() of the open file, never maps' fields alone. */
+struct file_id {
 	dev_t dev;
 	uint64_t ino;
+	int64_t size;
+	struct timespec mtime, ctime;
+};
+
+struct cached {
+	struct file_id id;
 	bool used;
 	int err;			/* 0: hashed; else the file's own failure, positive */
 	const struct kb_entry *entry;
@@ -37,25 +51,6 @@ struct kb_sweep_cache {
 	struct cached *slots;
 	size_t cap, n;			/* cap is a power of two, at most half full */
 };
-
-int kb_sweep_grow(void **array, size_t *cap, size_t n, size_t elem)
-{
-	size_t ncap;
-	void *p;
-
-	if (n < *cap)
-		return 0;
-	ncap = *cap ? *cap * 2 : 16;
-	if (ncap > SIZE_MAX / elem)
-		return -ENOMEM;
-	p = realloc(*array, ncap * elem);
-	if (!p)
-		return -ENOMEM;
-	memset((char *)p + *cap * elem, 0, (ncap - *cap) * elem);
-	*array = p;
-	*cap = ncap;
-	return 0;
-}
 
 static int entry_cmp(const void *key, const void *elem)
 {
@@ -70,9 +65,9 @@ const struct kb_entry *kb_sweep_lookup(const struct kb_list *list, const uint8_t
 }
 
 /* Inode numbers are not secret, but a table is no place for a pathological probe sequence. */
-static size_t slot_of(dev_t dev, uint64_t ino, size_t cap)
+static size_t slot_of(const struct file_id *id, size_t cap)
 {
-	uint64_t h = ino ^ ((uint64_t)dev * 0x9e3779b97f4a7c15ULL);
+	uint64_t h = id->ino ^ ((uint64_t)id->dev * 0x9e3779b97f4a7c15ULL);
 
 	h ^= h >> 30;
 	h *= 0xbf58476d1ce4e5b9ULL;
@@ -82,14 +77,21 @@ static size_t slot_of(dev_t dev, uint64_t ino, size_t cap)
 	return (size_t)h & (cap - 1);
 }
 
-static struct cached *cache_find(struct kb_sweep_cache *c, dev_t dev, uint64_t ino)
+static bool same_id(const struct file_id *a, const struct file_id *b)
+{
+	return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
+	       a->mtime.tv_sec == b->mtime.tv_sec && a->mtime.tv_nsec == b->mtime.tv_nsec &&
+	       a->ctime.tv_sec == b->ctime.tv_sec && a->ctime.tv_nsec == b->ctime.tv_nsec;
+}
+
+static struct cached *cache_find(struct kb_sweep_cache *c, const struct file_id *id)
 {
 	size_t i;
 
 	if (!c || !c->cap)
 		return NULL;
-	for (i = slot_of(dev, ino, c->cap); c->slots[i].used; i = (i + 1) & (c->cap - 1)) {
-		if (c->slots[i].dev == dev && c->slots[i].ino == ino)
+	for (i = slot_of(id, c->cap); c->slots[i].used; i = (i + 1) & (c->cap - 1)) {
+		if (same_id(&c->slots[i].id, id))
 			return &c->slots[i];
 	}
 	return NULL;
@@ -109,7 +111,7 @@ static int cache_resize(struct kb_sweep_cache *c, size_t cap)
 	for (i = 0; i < old_cap; i++) {
 		if (!old[i].used)
 			continue;
-		for (j = slot_of(old[i].dev, old[i].ino, cap); c->slots[j].used; j = (j + 1) & (cap - 1))
+		for (j = slot_of(&old[i].id, cap); c->slots[j].used; j = (j + 1) & (cap - 1))
 			;
 		c->slots[j] = old[i];
 	}
@@ -117,7 +119,7 @@ static int cache_resize(struct kb_sweep_cache *c, size_t cap)
 	return 0;
 }
 
-static int cache_add(struct kb_sweep *sw, dev_t dev, uint64_t ino, int err,
+static int cache_add(struct kb_sweep *sw, const struct file_id *id, int err,
 		     const struct kb_entry *entry)
 {
 	struct kb_sweep_cache *c = sw->cache;
@@ -135,10 +137,9 @@ static int cache_add(struct kb_sweep *sw, dev_t dev, uint64_t ino, int err,
 		if (ret)
 			return ret;
 	}
-	for (i = slot_of(dev, ino, c->cap); c->slots[i].used; i = (i + 1) & (c->cap - 1))
+	for (i = slot_of(id, c->cap); c->slots[i].used; i = (i + 1) & (c->cap - 1))
 		;
-	c->slots[i] = (struct cached){ .dev = dev, .ino = ino, .used = true, .err = err,
-				       .entry = entry };
+	c->slots[i] = (struct cached){ .id = *id, .used = true, .err = err, .entry = entry };
 	c->n++;
 	return 0;
 }
@@ -205,14 +206,66 @@ static int open_regular(int dirfd, const char *name)
 	return fd < 0 ? -errno : fd;
 }
 
-/* The file a fallback opened must be the one mapped: same inode (the device may be spelt differently). */
-static int check_same(int fd, const struct kb_map *map)
+/*
+ * The device maps prints for fd: its superblock's, which is the major:minor
+ * of fd's mount in <pid>/mountinfo (fstat() may give a btrfs subvolume's
+ * own device instead). 0 if it cannot be told.
+ */
+static dev_t superblock_dev(int fd, int dirfd)
+{
+	char path[64], line[4096], *text = NULL;
+	unsigned int maj, min;
+	int mnt_id = -1, id;
+	size_t len = 0;
+	dev_t dev = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "mnt_id: %d", &mnt_id) == 1)
+			break;
+	fclose(f);
+	if (mnt_id < 0)
+		return 0;
+	id = openat(dirfd, "mountinfo", O_RDONLY | O_CLOEXEC);
+	if (id < 0)
+		return 0;
+	f = fdopen(id, "re");
+	if (!f) {
+		close(id);
+		return 0;
+	}
+	while (getline(&text, &len, f) > 0) {
+		if (sscanf(text, "%d %*d %u:%u", &id, &maj, &min) == 3 && id == mnt_id) {
+			dev = makedev(maj, min);
+			break;
+		}
+	}
+	free(text);
+	fclose(f);
+	return dev;
+}
+
+/*
+ * The file a fallback opened must be the one mapped: same inode, and the
+ * same device as maps spells it (fstat()'s, or that of the superblock the
+ * file's mount is of), not the inode alone: inode numbers repeat across
+ * file systems and btrfs subvolumes.
+ */
+static int check_same(int fd, const struct kb_map *map, int dirfd)
 {
 	struct stat st;
 
 	if (fstat(fd, &st))
 		return -errno;
-	return (uint64_t)st.st_ino == map->ino ? 0 : -ESTALE;
+	if ((uint64_t)st.st_ino != map->ino)
+		return -ESTALE;
+	if (st.st_dev == map->dev || superblock_dev(fd, dirfd) == map->dev)
+		return 0;
+	return -ESTALE;
 }
 
 /*
@@ -238,7 +291,7 @@ static int open_mapped(const struct kb_sweep_source *src)
 	if (src->exe) {
 		fd = open_regular(src->dirfd, "exe");
 		if (fd >= 0) {
-			ret = check_same(fd, map);
+			ret = check_same(fd, map, src->dirfd);
 			if (!ret)
 				return fd;
 			close(fd);
@@ -250,7 +303,7 @@ static int open_mapped(const struct kb_sweep_source *src)
 		snprintf(name, sizeof(name), "root%.*s", (int)map->path_len, map->path);
 		fd = open_regular(src->dirfd, name);
 		if (fd >= 0 || fd == -EINVAL) {
-			ret = fd >= 0 ? check_same(fd, map) : 0;
+			ret = fd >= 0 ? check_same(fd, map, src->dirfd) : 0;
 			if (!ret)
 				return fd;
 			close(fd);
@@ -263,33 +316,43 @@ static int open_mapped(const struct kb_sweep_source *src)
 int kb_sweep_file_check(struct kb_sweep *sw, const struct kb_sweep_source *src,
 			const struct kb_entry **entry)
 {
-	const struct kb_map *map = src->map;
-	struct cached *c = cache_find(sw->cache, map->dev, map->ino);
+	struct file_id id;
+	struct cached *c;
+	struct stat st;
 	int fd, ret, err;
 
 	*entry = NULL;
+	fd = open_mapped(src);
+	if (fd == -EINVAL)	/* not a regular file: nothing the module would hash either */
+		return 0;
+	if (fd < 0)
+		return fd;	/* the way in failed, not the file: the next process may do better */
+	if (fstat(fd, &st)) {
+		ret = -errno;
+		close(fd);
+		return ret;
+	}
+	id = (struct file_id){ .dev = st.st_dev, .ino = st.st_ino, .size = st.st_size,
+			       .mtime = st.st_mtim, .ctime = st.st_ctim };
+	c = cache_find(sw->cache, &id);
 	if (c) {
+		close(fd);
 		*entry = c->entry;
 		return -c->err;
 	}
-	fd = open_mapped(src);
-	if (fd == -EINVAL)	/* not a regular file: nothing the module would hash either */
-		return cache_add(sw, map->dev, map->ino, 0, NULL);
-	if (fd < 0)
-		return fd;	/* the way in failed, not the file: the next process may do better */
 	ret = kb_sweep_hash_fd(sw, fd, entry);
 	close(fd);
 	switch (ret) {
 	case 0:
 	case -EINVAL:
-		return cache_add(sw, map->dev, map->ino, 0, *entry);
+		return cache_add(sw, &id, 0, *entry);
 	case -EFBIG:
 		sw->stats.files_oversize++;
 		/* fall through */
 	case -EIO:
 		/* The file's own failure: the same for everyone who maps it. */
 		err = -ret;
-		ret = cache_add(sw, map->dev, map->ino, err, NULL);
+		ret = cache_add(sw, &id, err, NULL);
 		return ret ? ret : -err;
 	}
 	return ret;

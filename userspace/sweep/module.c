@@ -2,9 +2,11 @@
 /*
  * sweep: loaded kernel modules whose file has a listed digest.
  *
- * /proc/modules gives names only; the file is the one modules.dep of the
- * running kernel names for that module now, as `modinfo -n` finds it, and
- * it is hashed as it lies on disk (compressed, when it is). A module that was
+ * libkmod lists the loaded modules and finds each one's file, as
+ * `modinfo -n` does (modules.dep.bin of the running kernel; its spelling of
+ * names, its compressed paths). A module matches by the digest of its file
+ * as it lies on disk or, when that is compressed, by that of the
+ * decompressed image. A module that was
  * loaded from elsewhere (insmod PATH) has no file there: that is reported,
  * not guessed. Modules are reported, never unloaded: a running module cannot
  * be stopped safely from here.
@@ -12,115 +14,67 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <libkmod.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/utsname.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/modimage.h"
 #include "priv.h"
 
-struct dep {
-	char name[64];
-	char *path;		/* as modules.dep spells it: relative to moddir, or absolute */
-};
-
-struct deps {
-	struct dep *v;
-	size_t n, cap;
-};
-
-static void deps_free(struct deps *d)
+/*
+ * The listed entry for a module file: by the file's digest, or, when it is
+ * compressed, by the decompressed image's, which is what init_module(2) from
+ * a decompressing modprobe shows the kernel (lists carry both; see
+ * kb_blocklist_add_module()).
+ */
+static int module_entry(struct kb_sweep *sw, int fd, const struct kb_entry **entry)
 {
-	size_t i;
+	uint8_t file[KB_SHA256_LEN], image[KB_SHA256_LEN];
+	struct stat st;
+	int has_image, ret;
 
-	for (i = 0; i < d->n; i++)
-		free(d->v[i].path);
-	free(d->v);
-}
-
-static int dep_cmp(const void *a, const void *b)
-{
-	return strcmp(((const struct dep *)a)->name, ((const struct dep *)b)->name);
-}
-
-/* Every "path: deps" line of modules.dep, sorted by module name. -errno if it cannot be read. */
-static int deps_read(const char *moddir, struct deps *d)
-{
-	char path[PATH_MAX], *line = NULL;
-	size_t cap = 0;
-	ssize_t len;
-	FILE *f;
-	int ret = 0;
-
-	if (snprintf(path, sizeof(path), "%s/modules.dep", moddir) >= (int)sizeof(path))
-		return -ENAMETOOLONG;
-	f = fopen(path, "re");
-	if (!f)
+	*entry = NULL;
+	if (fstat(fd, &st))
 		return -errno;
-	while ((len = getline(&line, &cap, f)) > 0) {
-		char *colon = strchr(line, ':');
-		struct dep dep;
-
-		if (!colon)
-			continue;
-		*colon = '\0';
-		if (kb_sweep_module_name(line, dep.name, sizeof(dep.name)))
-			continue;
-		if (KB_SWEEP_GROW(d->v, d->n, d->cap)) {
-			ret = -ENOMEM;
-			break;
-		}
-		dep.path = strdup(line);
-		if (!dep.path) {
-			ret = -ENOMEM;
-			break;
-		}
-		d->v[d->n++] = dep;
-	}
-	if (!ret && ferror(f))
-		ret = -EIO;
-	free(line);
-	fclose(f);
-	if (d->n > 1)
-		qsort(d->v, d->n, sizeof(*d->v), dep_cmp);
-	return ret;
+	if (!S_ISREG(st.st_mode))
+		return -EINVAL;
+	if ((uint64_t)st.st_size > sw->max_size)
+		return -EFBIG;
+	if (!sw->list || !sw->list->len)
+		return 0;
+	ret = kb_module_list_digests(fd, file, image, &has_image);
+	if (ret)
+		return ret;
+	sw->stats.files++;
+	sw->stats.bytes += (uint64_t)st.st_size;
+	*entry = kb_sweep_lookup(sw->list, file);
+	if (!*entry && has_image)
+		*entry = kb_sweep_lookup(sw->list, image);
+	return 0;
 }
 
-static const struct dep *deps_find(const struct deps *d, const char *name)
-{
-	struct dep key;
-
-	if (!d->n || strlen(name) >= sizeof(key.name))
-		return NULL;
-	strcpy(key.name, name);
-	return bsearch(&key, d->v, d->n, sizeof(*d->v), dep_cmp);
-}
-
-static int check_module(struct kb_sweep *sw, const char *moddir, const char *name,
-			const struct dep *dep)
+/* One loaded module: path is its file as libkmod finds it, or NULL for none. */
+static int check_module(struct kb_sweep *sw, const char *name, const char *path)
 {
 	const struct kb_entry *entry = NULL;
 	struct kb_sweep_module *m;
-	char path[PATH_MAX];
 	int fd, ret;
 
-	if (!dep) {
+	sw->stats.modules++;
+	if (!path) {
 		sw->stats.modules_without_file++;
 		return kb_sweep_unchecked_add(sw, 0, NULL, 0, name, ENOENT);
 	}
-	if (dep->path[0] == '/')
-		ret = snprintf(path, sizeof(path), "%s", dep->path);
-	else
-		ret = snprintf(path, sizeof(path), "%s/%s", moddir, dep->path);
-	fd = ret < (int)sizeof(path) ? open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK) : -1;
-	if (ret >= (int)sizeof(path)) {
-		ret = -ENAMETOOLONG;
-	} else if (fd < 0) {
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0) {
 		ret = -errno;
 	} else {
-		ret = kb_sweep_hash_fd(sw, fd, &entry);
+		ret = module_entry(sw, fd, &entry);
 		close(fd);
 	}
 	if (ret == -ENOMEM)
@@ -133,7 +87,7 @@ static int check_module(struct kb_sweep *sw, const char *moddir, const char *nam
 	}
 	if (!entry)
 		return 0;
-	if (KB_SWEEP_GROW(sw->mods, sw->n_mods, sw->cap_mods))
+	if (KB_GROW(sw->mods, sw->n_mods, sw->cap_mods))
 		return -ENOMEM;
 	m = &sw->mods[sw->n_mods];
 	m->name = strdup(name);
@@ -148,50 +102,85 @@ static int check_module(struct kb_sweep *sw, const char *moddir, const char *nam
 	return 0;
 }
 
-int kb_sweep_modules(struct kb_sweep *sw)
+/* libkmod would print its complaints on stderr; library code prints nothing. */
+static void quiet(void *data, int priority, const char *file, int line, const char *fn,
+		  const char *format, va_list args)
 {
-	char path[PATH_MAX], moddir[PATH_MAX], *line = NULL;
-	struct deps deps = { 0 };
-	bool deps_tried = false;
-	struct utsname uts;
-	size_t cap = 0;
-	FILE *f;
-	int ret = 0;
+	(void)data;
+	(void)priority;
+	(void)file;
+	(void)line;
+	(void)fn;
+	(void)format;
+	(void)args;
+}
 
-	if (sw->moddir) {
-		snprintf(moddir, sizeof(moddir), "%s", sw->moddir);
-	} else {
-		if (uname(&uts))
-			return -errno;
-		snprintf(moddir, sizeof(moddir), "/lib/modules/%s", uts.release);
-	}
+static int check_kmod(struct kb_sweep *sw, struct kmod_module *mod)
+{
+	return check_module(sw, kmod_module_get_name(mod), kmod_module_get_path(mod));
+}
+
+/* A procfs other than /proc (the tests'): its modules file read here, each name looked up. */
+static int modules_of(struct kb_sweep *sw, struct kmod_ctx *ctx)
+{
+	char path[PATH_MAX], *line = NULL;
+	struct kmod_module *mod;
+	size_t cap = 0;
+	int ret = 0;
+	FILE *f;
+
 	snprintf(path, sizeof(path), "%s/modules", sw->proc);
 	f = fopen(path, "re");
 	if (!f)
 		return -errno;
 	/* "name size refcount deps state address" */
-	while (getline(&line, &cap, f) > 0) {
+	while (!ret && getline(&line, &cap, f) > 0) {
 		char *name = strtok(line, " \t\n");
 
 		if (!name)
 			continue;
-		sw->stats.modules++;
-		if (!deps_tried) {
-			/* Without modules.dep, every module is one without a file. */
-			ret = deps_read(moddir, &deps);
-			deps_tried = true;
-			if (ret == -ENOMEM)
-				break;
-			ret = 0;
-		}
-		ret = check_module(sw, moddir, name, deps_find(&deps, name));
-		if (ret)
+		ret = kmod_module_new_from_name(ctx, name, &mod);
+		if (ret < 0)
 			break;
+		ret = check_kmod(sw, mod);
+		kmod_module_unref(mod);
 	}
 	if (!ret && ferror(f))
 		ret = -EIO;
 	free(line);
 	fclose(f);
-	deps_free(&deps);
+	return ret;
+}
+
+int kb_sweep_modules(struct kb_sweep *sw)
+{
+	static const char *const no_config[] = { NULL };
+	struct kmod_list *loaded = NULL, *l;
+	struct kmod_ctx *ctx;
+	int ret = 0;
+
+	/* NULL: libkmod's default, /lib/modules/<release>. No modprobe.d: names and paths only. */
+	ctx = kmod_new(sw->moddir, no_config);
+	if (!ctx)
+		return -ENOMEM;
+	kmod_set_log_fn(ctx, quiet, NULL);
+	if (strcmp(sw->proc, "/proc")) {
+		ret = modules_of(sw, ctx);
+		goto out;
+	}
+	ret = kmod_module_new_from_loaded(ctx, &loaded);
+	if (ret < 0)
+		goto out;
+	kmod_list_foreach(l, loaded) {
+		struct kmod_module *mod = kmod_module_get_module(l);
+
+		ret = check_kmod(sw, mod);
+		kmod_module_unref(mod);
+		if (ret)
+			break;
+	}
+	kmod_module_unref_list(loaded);
+out:
+	kmod_unref(ctx);
 	return ret;
 }

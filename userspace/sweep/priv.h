@@ -5,11 +5,8 @@
 
 #include <stddef.h>
 
+#include "lib/util.h"
 #include "sweep.h"
-
-/* Grow *array (of elem bytes each) so that it holds at least n + 1. 0 or -ENOMEM. */
-int kb_sweep_grow(void **array, size_t *cap, size_t n, size_t elem);
-#define KB_SWEEP_GROW(arr, n, cap) kb_sweep_grow((void **)&(arr), &(cap), (n), sizeof(*(arr)))
 
 /* Note something not looked at. path and module are copied (either may be NULL). */
 int kb_sweep_unchecked_add(struct kb_sweep *sw, pid_t pid, const char *path, size_t path_len,
@@ -28,7 +25,9 @@ struct kb_sweep_source {
 
 /*
  * The listed entry the file of src has, or NULL, in *entry. Hashes the file
- * unless this sweep already did (same device and inode as maps shows).
+ * unless this sweep already did (the same file by fstat() of the opened
+ * file: device, inode, size, mtime, ctime; not maps' device and inode, which
+ * btrfs subvolumes share).
  * Returns 0, -ENOMEM, -ENOENT or -ESRCH when the mapping or the process is
  * gone, or -errno when the file could not be read: EFBIG larger than
  * sw->max_size, ESTALE its path now names another file, EPERM map_files
@@ -42,5 +41,8 @@ int kb_sweep_file_check(struct kb_sweep *sw, const struct kb_sweep_source *src,
 int kb_sweep_hash_fd(struct kb_sweep *sw, int fd, const struct kb_entry **entry);
 
 void kb_sweep_cache_free(struct kb_sweep_cache *cache);
+
+/* Free what one process's record holds, and zero it. */
+void kb_sweep_proc_free(struct kb_sweep_proc *p);
 
 #endif

@@ -67,7 +67,7 @@ int kb_sweep_unchecked_add(struct kb_sweep *sw, pid_t pid, const char *path, siz
 {
 	struct kb_sweep_unchecked *u;
 
-	if (KB_SWEEP_GROW(sw->unchecked, sw->n_unchecked, sw->cap_unchecked))
+	if (KB_GROW(sw->unchecked, sw->n_unchecked, sw->cap_unchecked))
 		return -ENOMEM;
 	u = &sw->unchecked[sw->n_unchecked];
 	u->pid = pid;
@@ -135,7 +135,7 @@ static int add_match(struct kb_sweep_proc *p, const struct kb_map *map, bool exe
 {
 	struct kb_sweep_match *m;
 
-	if (KB_SWEEP_GROW(p->matches, p->n_matches, p->cap_matches))
+	if (KB_GROW(p->matches, p->n_matches, p->cap_matches))
 		return -ENOMEM;
 	m = &p->matches[p->n_matches];
 	m->path = strndup(map->path, map->path_len);
@@ -150,7 +150,7 @@ static int add_match(struct kb_sweep_proc *p, const struct kb_map *map, bool exe
 	return 0;
 }
 
-static void free_proc(struct kb_sweep_proc *p)
+void kb_sweep_proc_free(struct kb_sweep_proc *p)
 {
 	size_t i;
 
@@ -175,7 +175,7 @@ static bool seen_test_and_add(struct seen *s, dev_t dev, uint64_t ino, int *err)
 		if (s->keys[i].dev == dev && s->keys[i].ino == ino)
 			return true;
 	}
-	if (KB_SWEEP_GROW(s->keys, s->n, s->cap)) {
+	if (KB_GROW(s->keys, s->n, s->cap)) {
 		*err = -ENOMEM;
 		return true;
 	}
@@ -433,13 +433,13 @@ static int sweep_one(struct kb_sweep *sw, int procfd, pid_t pid, const char *sel
 			goto out;
 		}
 	}
-	ret = KB_SWEEP_GROW(sw->procs, sw->n_procs, sw->cap_procs);
+	ret = KB_GROW(sw->procs, sw->n_procs, sw->cap_procs);
 	if (ret)
 		goto out;
 	sw->procs[sw->n_procs++] = p;
 	memset(&p, 0, sizeof(p));
 out:
-	free_proc(&p);
+	kb_sweep_proc_free(&p);
 	if (srcfd != dirfd)
 		close(srcfd);
 	close(dirfd);

@@ -11,76 +11,14 @@
 #include <string.h>
 
 #include "lib/hexdigest.h"
+#include "lib/json.h"
+#include "lib/logstr.h"
 #include "sweep.h"
 
-void kb_sweep_put_quoted(FILE *f, const char *s)
+/* An empty string is absent: null, as for every absent value (lib/json.h). */
+static void json_opt_str(struct kb_json *j, const char *key, const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s;
-
-	fputc('"', f);
-	for (; *p; p++) {
-		if (*p < 0x20 || *p > 0x7e || *p == '"' || *p == '\\')
-			fprintf(f, "\\x%02x", *p);
-		else
-			fputc(*p, f);
-	}
-	fputc('"', f);
-}
-
-/* Length of the valid UTF-8 sequence at s (no overlongs or surrogates), or 0. */
-static size_t utf8_len(const unsigned char *s)
-{
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		return (s[1] & 0xc0) == 0x80 ? 2 : 0;
-	if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		if ((s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80)
-			return 0;
-		if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] > 0x9f))
-			return 0;
-		return 3;
-	}
-	if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		if ((s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80 || (s[3] & 0xc0) != 0x80)
-			return 0;
-		if ((s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] > 0x8f))
-			return 0;
-		return 4;
-	}
-	return 0;
-}
-
-void kb_sweep_put_json(FILE *f, const char *str)
-{
-	const unsigned char *s = (const unsigned char *)str;
-	size_t n;
-
-	fputc('"', f);
-	while (*s) {
-		if (*s == '"' || *s == '\\') {
-			fputc('\\', f);
-			fputc(*s++, f);
-		} else if (*s < 0x20 || *s == 0x7f) {
-			fprintf(f, "\\u%04x", *s++);
-		} else if (*s < 0x80) {
-			fputc(*s++, f);
-		} else {
-			n = utf8_len(s);
-			if (n)
-				fwrite(s, 1, n, f);
-			else
-				fputs("\\ufffd", f);
-			s += n ? n : 1;
-		}
-	}
-	fputc('"', f);
-}
-
-static void put_json_or_null(FILE *f, const char *s)
-{
-	if (s && *s)
-		kb_sweep_put_json(f, s);
-	else
-		fputs("null", f);
+	kb_json_string(j, key, s && *s ? s : NULL);
 }
 
 /* The user name, or the number when there is none; NULL when the uid is unknown. */
@@ -118,18 +56,18 @@ static void text_match(FILE *f, const struct kb_sweep_proc *p, const struct kb_s
 	kb_hex_format(m->entry->digest, hex);
 	fprintf(f, "process pid=%d user=", (int)p->pid);
 	if (name)
-		kb_sweep_put_quoted(f, name);
+		kb_log_quotes(f, name);
 	else
 		fputs("-", f);
 	fputs(" comm=", f);
-	kb_sweep_put_quoted(f, p->comm);
+	kb_log_quotes(f, p->comm);
 	fprintf(f, " match=%s", m->exe ? "exe" : "mapping");
 	if (!m->exe)
 		fprintf(f, " range=%lx-%lx", m->start, m->end);
 	fputs(" path=", f);
-	kb_sweep_put_quoted(f, m->path);
+	kb_log_quotes(f, m->path);
 	fprintf(f, " sha256=%s label=", hex);
-	kb_sweep_put_quoted(f, m->entry->label);
+	kb_log_quotes(f, m->entry->label);
 	if (m->deleted)
 		fputs(" deleted=yes", f);
 	if (p->other_mntns)
@@ -138,7 +76,7 @@ static void text_match(FILE *f, const struct kb_sweep_proc *p, const struct kb_s
 		fprintf(f, " action=%s", kb_sweep_action_name(p->action));
 		if (p->action == KB_SWEEP_FAILED) {
 			fputs(" error=", f);
-			kb_sweep_put_quoted(f, strerror(p->action_err));
+			kb_log_quotes(f, strerror(p->action_err));
 		}
 	}
 	fputc('\n', f);
@@ -155,17 +93,19 @@ void kb_sweep_report_text(FILE *f, const struct kb_sweep *sw, const struct kb_sw
 
 		for (j = 0; j < p->n_matches; j++)
 			text_match(f, p, &p->matches[j], r);
-		if (p->action == KB_SWEEP_KILLED || p->action == KB_SWEEP_VANISHED)
+		/* released: it no longer runs listed code, which is what stopping is for */
+		if (p->action == KB_SWEEP_KILLED || p->action == KB_SWEEP_VANISHED ||
+		    p->action == KB_SWEEP_RELEASED)
 			stopped++;
 	}
 	for (i = 0; i < sw->n_mods; i++) {
 		kb_hex_format(sw->mods[i].entry->digest, hex);
 		fputs("module name=", f);
-		kb_sweep_put_quoted(f, sw->mods[i].name);
+		kb_log_quotes(f, sw->mods[i].name);
 		fputs(" path=", f);
-		kb_sweep_put_quoted(f, sw->mods[i].path);
+		kb_log_quotes(f, sw->mods[i].path);
 		fprintf(f, " sha256=%s label=", hex);
-		kb_sweep_put_quoted(f, sw->mods[i].entry->label);
+		kb_log_quotes(f, sw->mods[i].entry->label);
 		fputc('\n', f);
 	}
 	for (i = 0; i < sw->n_unchecked; i++) {
@@ -174,16 +114,16 @@ void kb_sweep_report_text(FILE *f, const struct kb_sweep *sw, const struct kb_sw
 		fputs("unchecked", f);
 		if (u->module) {
 			fputs(" module=", f);
-			kb_sweep_put_quoted(f, u->module);
+			kb_log_quotes(f, u->module);
 		} else {
 			fprintf(f, " pid=%d", (int)u->pid);
 		}
 		if (u->path) {
 			fputs(" path=", f);
-			kb_sweep_put_quoted(f, u->path);
+			kb_log_quotes(f, u->path);
 		}
 		fputs(" error=", f);
-		kb_sweep_put_quoted(f, unchecked_reason(u));
+		kb_log_quotes(f, unchecked_reason(u));
 		fputc('\n', f);
 	}
 	fprintf(f, "summary generation=%llu entries=%zu processes=%lu other_mntns=%lu files=%lu "
@@ -198,100 +138,102 @@ void kb_sweep_report_text(FILE *f, const struct kb_sweep *sw, const struct kb_sw
 		s->modules_without_file);
 }
 
-static void json_match(FILE *f, const struct kb_sweep_match *m)
+static void json_match(struct kb_json *j, const struct kb_sweep_match *m)
 {
-	char hex[KB_HEX_LEN + 1];
+	char hex[KB_HEX_LEN + 1], range[40];
 
 	kb_hex_format(m->entry->digest, hex);
-	fprintf(f, "{\"match\":\"%s\",\"path\":", m->exe ? "exe" : "mapping");
-	kb_sweep_put_json(f, m->path);
-	fprintf(f, ",\"deleted\":%s,\"range\":\"%lx-%lx\",\"sha256\":\"%s\",\"label\":",
-		m->deleted ? "true" : "false", m->start, m->end, hex);
-	put_json_or_null(f, m->entry->label);
-	fputc('}', f);
+	snprintf(range, sizeof(range), "%lx-%lx", m->start, m->end);
+	kb_json_object_start(j, NULL);
+	kb_json_string(j, "match", m->exe ? "exe" : "mapping");
+	kb_json_string(j, "path", m->path);
+	kb_json_bool(j, "deleted", m->deleted);
+	kb_json_string(j, "range", range);
+	kb_json_string(j, "sha256", hex);
+	json_opt_str(j, "label", m->entry->label);
+	kb_json_object_end(j);
 }
 
-static void json_proc(FILE *f, const struct kb_sweep_proc *p, const struct kb_sweep_report *r)
+static void json_proc(struct kb_json *j, const struct kb_sweep_proc *p,
+		      const struct kb_sweep_report *r)
 {
 	char user[64];
 	const char *name = user_name(p->uid, user, sizeof(user));
-	size_t j;
+	size_t i;
 
-	fprintf(f, "{\"pid\":%d,\"comm\":", (int)p->pid);
-	kb_sweep_put_json(f, p->comm);
-	if (name)
-		fprintf(f, ",\"uid\":%lu,\"user\":", (unsigned long)p->uid);
-	else
-		fputs(",\"uid\":null,\"user\":", f);
-	put_json_or_null(f, name);
-	fputs(",\"exe\":", f);
-	put_json_or_null(f, p->exe);
-	fprintf(f, ",\"exe_deleted\":%s,\"other_mntns\":%s,\"matches\":[",
-		p->exe_deleted ? "true" : "false", p->other_mntns ? "true" : "false");
-	for (j = 0; j < p->n_matches; j++) {
-		if (j)
-			fputc(',', f);
-		json_match(f, &p->matches[j]);
-	}
-	fputs("],\"action\":", f);
-	if (r->kill)
-		fprintf(f, "\"%s\"", kb_sweep_action_name(p->action));
-	else
-		fputs("null", f);
-	fputs(",\"error\":", f);
-	put_json_or_null(f, p->action == KB_SWEEP_FAILED ? strerror(p->action_err) : NULL);
-	fputc('}', f);
+	kb_json_object_start(j, NULL);
+	kb_json_s64(j, "pid", p->pid);
+	kb_json_string(j, "comm", p->comm);
+	kb_json_opt_u64(j, "uid", name != NULL, p->uid);
+	kb_json_string(j, "user", name);
+	json_opt_str(j, "exe", p->exe);
+	kb_json_bool(j, "exe_deleted", p->exe_deleted);
+	kb_json_bool(j, "other_mntns", p->other_mntns);
+	kb_json_array_start(j, "matches");
+	for (i = 0; i < p->n_matches; i++)
+		json_match(j, &p->matches[i]);
+	kb_json_array_end(j);
+	kb_json_string(j, "action", r->kill ? kb_sweep_action_name(p->action) : NULL);
+	kb_json_string(j, "error", p->action == KB_SWEEP_FAILED ? strerror(p->action_err) : NULL);
+	kb_json_object_end(j);
 }
 
+/* Schema kasblock-sweep/1 (kasblockctl(8)). */
 void kb_sweep_report_json(FILE *f, const struct kb_sweep *sw, const struct kb_sweep_report *r)
 {
 	const struct kb_sweep_stats *s = &sw->stats;
 	char hex[KB_HEX_LEN + 1];
+	struct kb_json j;
 	size_t i;
 
-	fprintf(f, "{\"generation\":%llu,\"entries\":%zu,\"kill\":%s,\"processes\":[",
-		(unsigned long long)r->generation, r->entries, r->kill ? "true" : "false");
-	for (i = 0; i < sw->n_procs; i++) {
-		if (i)
-			fputc(',', f);
-		json_proc(f, &sw->procs[i], r);
-	}
-	fputs("],\"modules\":[", f);
+	kb_json_begin(&j, f, "kasblock-sweep/1");
+	kb_json_u64(&j, "generation", r->generation);
+	kb_json_u64(&j, "entries", r->entries);
+	kb_json_bool(&j, "kill", r->kill);
+	kb_json_array_start(&j, "processes");
+	for (i = 0; i < sw->n_procs; i++)
+		json_proc(&j, &sw->procs[i], r);
+	kb_json_array_end(&j);
+	kb_json_array_start(&j, "modules");
 	for (i = 0; i < sw->n_mods; i++) {
-		if (i)
-			fputc(',', f);
 		kb_hex_format(sw->mods[i].entry->digest, hex);
-		fputs("{\"name\":", f);
-		kb_sweep_put_json(f, sw->mods[i].name);
-		fputs(",\"path\":", f);
-		kb_sweep_put_json(f, sw->mods[i].path);
-		fprintf(f, ",\"sha256\":\"%s\",\"label\":", hex);
-		put_json_or_null(f, sw->mods[i].entry->label);
-		fputc('}', f);
+		kb_json_object_start(&j, NULL);
+		kb_json_string(&j, "name", sw->mods[i].name);
+		kb_json_string(&j, "path", sw->mods[i].path);
+		kb_json_string(&j, "sha256", hex);
+		json_opt_str(&j, "label", sw->mods[i].entry->label);
+		kb_json_object_end(&j);
 	}
-	fputs("],\"unchecked\":[", f);
+	kb_json_array_end(&j);
+	kb_json_array_start(&j, "unchecked");
 	for (i = 0; i < sw->n_unchecked; i++) {
 		const struct kb_sweep_unchecked *u = &sw->unchecked[i];
 
-		if (i)
-			fputc(',', f);
-		if (u->module) {
-			fputs("{\"module\":", f);
-			kb_sweep_put_json(f, u->module);
-		} else {
-			fprintf(f, "{\"pid\":%d", (int)u->pid);
-		}
-		fputs(",\"path\":", f);
-		put_json_or_null(f, u->path);
-		fputs(",\"error\":", f);
-		kb_sweep_put_json(f, unchecked_reason(u));
-		fputc('}', f);
+		kb_json_object_start(&j, NULL);
+		if (u->module)
+			kb_json_string(&j, "module", u->module);
+		else
+			kb_json_s64(&j, "pid", u->pid);
+		json_opt_str(&j, "path", u->path);
+		kb_json_string(&j, "error", unchecked_reason(u));
+		kb_json_object_end(&j);
 	}
-	fprintf(f, "],\"scanned\":{\"processes\":%lu,\"other_mntns\":%lu,\"files\":%lu,"
-		   "\"bytes\":%llu,\"files_cached\":%lu,\"modules\":%lu}",
-		s->processes, s->other_mntns, s->files, s->bytes, s->files_cached, s->modules);
-	fprintf(f, ",\"skipped\":{\"kernel_threads\":%lu,\"exited\":%lu,\"unreadable\":%lu,"
-		   "\"files_unreadable\":%lu,\"files_oversize\":%lu,\"modules_without_file\":%lu}}\n",
-		s->kernel_threads, s->exited, s->unreadable, s->files_unreadable, s->files_oversize,
-		s->modules_without_file);
+	kb_json_array_end(&j);
+	kb_json_object_start(&j, "scanned");
+	kb_json_u64(&j, "processes", s->processes);
+	kb_json_u64(&j, "other_mntns", s->other_mntns);
+	kb_json_u64(&j, "files", s->files);
+	kb_json_u64(&j, "bytes", s->bytes);
+	kb_json_u64(&j, "files_cached", s->files_cached);
+	kb_json_u64(&j, "modules", s->modules);
+	kb_json_object_end(&j);
+	kb_json_object_start(&j, "skipped");
+	kb_json_u64(&j, "kernel_threads", s->kernel_threads);
+	kb_json_u64(&j, "exited", s->exited);
+	kb_json_u64(&j, "unreadable", s->unreadable);
+	kb_json_u64(&j, "files_unreadable", s->files_unreadable);
+	kb_json_u64(&j, "files_oversize", s->files_oversize);
+	kb_json_u64(&j, "modules_without_file", s->modules_without_file);
+	kb_json_object_end(&j);
+	kb_json_end(&j);
 }

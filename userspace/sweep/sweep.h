@@ -7,7 +7,8 @@
  * its digest was listed. A sweep reads every process's executable mappings
  * (/proc/PID/maps lines with 'x' and a file: the executable, the loader, the
  * shared libraries, dlopen()ed code, memfds) and looks at each distinct file
- * once, keyed by the (device, inode) that maps shows: it asks the module for
+ * once, keyed by fstat() of the opened file (not maps' device and inode,
+ * which btrfs subvolumes share; see file.c): it asks the module for
  * the digest its cache already holds (every exec filled it), and hashes only
  * what the module does not know. Files are read through
  * /proc/PID/map_files/<range>, which reaches deleted files and files of
@@ -63,6 +64,7 @@ enum kb_sweep_action {
 	KB_SWEEP_VANISHED,		/* exited, or its pid was reused, before the signal */
 	KB_SWEEP_FAILED,		/* the signal could not be sent: action_err */
 	KB_SWEEP_SPARED,		/* not signalled: the sweeping process itself, or init */
+	KB_SWEEP_RELEASED,		/* stopped, then no longer ran listed code (exec'd away): continued */
 };
 
 struct kb_sweep_proc {
@@ -146,8 +148,10 @@ void kb_sweep_free(struct kb_sweep *sw);
 int kb_sweep_processes(struct kb_sweep *sw);
 
 /*
- * Look at every module in <proc>/modules, finding its file in <moddir>/modules.dep.
- * Returns 0, -ENOMEM, or -errno when <proc>/modules cannot be read.
+ * Look at every loaded module, finding its file with libkmod (as modinfo -n,
+ * in moddir's modules.dep.bin). With proc "/proc", libkmod lists the loaded
+ * modules; another proc (the tests') has its modules file read here.
+ * Returns 0, -ENOMEM, or -errno when the modules file cannot be read.
  */
 int kb_sweep_modules(struct kb_sweep *sw);
 
@@ -158,6 +162,17 @@ int kb_sweep_modules(struct kb_sweep *sw);
  * were not stopped (SIGNALLED, FAILED or SPARED).
  */
 size_t kb_sweep_kill(struct kb_sweep *sw, unsigned int wait_ms);
+
+/*
+ * What kasblockctl sweep --kill does, so that nothing is left behind: SIGSTOP
+ * each process found (through a pidfd, after the start time check), sweep
+ * sw->proc again and stop what is new (children forked meanwhile), until a
+ * pass finds nothing new; a stopped process the last pass no longer finds
+ * running listed code (it exec'd something else) gets SIGCONT and is left
+ * (KB_SWEEP_RELEASED); the rest get SIGKILL, as kb_sweep_kill(). Processes
+ * found by the later passes join sw->procs. Returns how many were not stopped.
+ */
+size_t kb_sweep_kill_all(struct kb_sweep *sw, unsigned int wait_ms);
 
 /* The listed entry with this digest, or NULL. */
 const struct kb_entry *kb_sweep_lookup(const struct kb_list *list, const uint8_t *digest);
@@ -189,10 +204,6 @@ struct kb_sweep_report {
 void kb_sweep_report_text(FILE *f, const struct kb_sweep *sw, const struct kb_sweep_report *r);
 void kb_sweep_report_json(FILE *f, const struct kb_sweep *sw, const struct kb_sweep_report *r);
 
-/* Escape s as the module's log lines do: \xHH for bytes outside printable ASCII, '"' and '\'. */
-void kb_sweep_put_quoted(FILE *f, const char *s);
-/* s as a JSON string; bytes that are not UTF-8 become U+FFFD. */
-void kb_sweep_put_json(FILE *f, const char *s);
 
 /* A sweep for the list the module enforces, as kb_sweep_active() leaves it. */
 enum kb_sweep_step {
@@ -206,6 +217,7 @@ struct kb_sweep_active {
 	struct kb_sweep sw;
 	struct kb_sweep_report report;
 	size_t alive;			/* with kill: processes that had not exited */
+	bool kill_monitor;		/* kill asked, but the module is in monitor mode: reported only */
 	enum kb_sweep_step failed;	/* where a negative return came from */
 };
 
@@ -216,7 +228,8 @@ struct kb_nl;
  * over nl (what the module would not hash at exec, the sweep does not
  * either), let the module's digest cache answer for open files, look at
  * every process and loaded module, and with kill SIGKILL the processes
- * found. kasblockctl sweep and load --sweep both run this. Returns 0, or
+ * found, unless the module is in monitor mode (then a->kill_monitor is set
+ * and nothing is signalled). kasblockctl sweep and load --sweep both run this. Returns 0, or
  * -errno from the step in a->failed (a missing /proc/modules is no error:
  * a kernel without modules has none to look at). Prints nothing; free a
  * with kb_sweep_active_free() either way.

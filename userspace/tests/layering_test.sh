@@ -128,7 +128,7 @@ for c in kasblockctl.c cmd/*.c lib/*.c $(for f in $FEATURES; do echo "$f/*.c"; d
 done
 if [ -n "$missing" ] || [ -z "$objs" ]; then
 	fail objects_built "missing${missing:- all}: run make first"
-	echo "$passed passed, $failed failed"
+	echo "$passed passed, $failed failed, ${skipped:-0} skipped"
 	exit 1
 fi
 ok objects_built
@@ -185,5 +185,5 @@ check features_use_no_command_symbol "$T/sym_feature"
 check commands_call_no_other_command "$T/sym_cmd"
 check commands_use_features_public_api "$T/sym_api"
 
-echo "$passed passed, $failed failed"
+echo "$passed passed, $failed failed, ${skipped:-0} skipped"
 [ "$failed" -eq 0 ]

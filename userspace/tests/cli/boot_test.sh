@@ -32,6 +32,7 @@ digest) exec "$K" "\$@" ;;
 help) [ -n "\${FAKE_NO_SWEEP:-}" ] && exit 2; exec "$K" "\$@" ;;
 load) exit \${FAKE_LOAD_RC:-0} ;;
 sweep) exit \${FAKE_SWEEP_RC:-0} ;;
+mode) [ \$# -eq 1 ] && echo "\${FAKE_MODE:-enforce}" ;;
 esac
 exit 0
 EOF
@@ -197,7 +198,7 @@ for bad in "unknown_key:LOKC=yes:unknown setting 'LOKC'" \
 	fi
 done
 
-# --- SWEEP=yes: after the lock; "found and stopped" (10) is success, 11 is not.
+# --- SWEEP=yes: after the lock; "found and stopped" (10) is success, 12 is not.
 fresh
 printf '%s\n' $A >"$T/etc/blocklist.d/a.list"
 printf 'SWEEP=yes\nLOCK=yes\n' >"$T/etc/kasblock.conf"
@@ -210,15 +211,36 @@ kasblockctl sweep --kill" ] && grep -q "has been stopped" "$T/out"; then
 		fail sweep_runs_after_lock "exit $rc"
 	fi
 	: >"$T/calls"
-	FAKE_SWEEP_RC=11 boot
-	if [ $rc -ne 0 ] && grep -q "could not stop everything (exit 11)" "$T/out"; then
+	FAKE_SWEEP_RC=12 boot
+	if [ $rc -ne 0 ] && grep -q "could not stop everything (exit 12)" "$T/out"; then
 		ok sweep_that_cannot_stop_everything_fails
 	else
 		fail sweep_that_cannot_stop_everything_fails "exit $rc"
 	fi
+	# The module's mode parameter said monitor: the sweep reports, the script says so.
+	printf 'SWEEP=yes\n' >"$T/etc/kasblock.conf"
+	: >"$T/calls"
+	FAKE_SWEEP_RC=10 FAKE_MODE=monitor boot
+	if [ $rc -eq 0 ] && grep -q "kasblockctl sweep --kill" "$T/calls" &&
+		grep -q "is reported, not stopped (monitor mode)" "$T/out" && ! grep -q "has been stopped" "$T/out"; then
+		ok sweep_in_monitor_mode_says_it_reported
+	else
+		fail sweep_in_monitor_mode_says_it_reported "exit $rc"
+	fi
 else
 	echo "ok   sweep_runs_after_lock # SKIP this kasblockctl has no sweep"
 fi
+# MODE=monitor with SWEEP=yes is refused before the module is touched.
+printf 'MODE=monitor\nSWEEP=yes\n' >"$T/etc/kasblock.conf"
+: >"$T/calls"
+boot
+if [ $rc -ne 0 ] && grep -q "MODE=monitor and SWEEP=yes contradict" "$T/out" && ! grep -q modprobe "$T/calls"; then
+	ok monitor_and_sweep_refused
+else
+	fail monitor_and_sweep_refused "exit $rc"
+fi
+printf 'SWEEP=yes\nLOCK=yes\n' >"$T/etc/kasblock.conf"
+
 : >"$T/calls"
 FAKE_NO_SWEEP=1 boot
 if [ $rc -ne 0 ] && grep -q "no sweep command" "$T/out" && ! grep -q modprobe "$T/calls"; then
@@ -303,5 +325,5 @@ if command -v dash >/dev/null 2>&1; then
 	fi
 fi
 
-echo "$passed passed, $failed failed"
+echo "$passed passed, $failed failed, ${skipped:-0} skipped"
 [ "$failed" -eq 0 ]

@@ -113,5 +113,5 @@ else
 	fail dkms_install_stages_a_clean_source_tree
 fi
 
-echo "$passed passed, $failed failed"
+echo "$passed passed, $failed failed, ${skipped:-0} skipped"
 [ "$failed" -eq 0 ]

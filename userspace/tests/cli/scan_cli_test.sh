@@ -4,7 +4,7 @@
 # a package built by dpkg-deb and installed into a temporary root by dpkg,
 # and, where Debian's "rpm" package is installed, one built by rpmbuild and
 # recorded in a real RPM database by rpm. Steps whose tool is missing are
-# skipped, not failed. Ends with "N passed, N failed".
+# skipped, not failed. Ends with "N passed, N failed, N skipped".
 
 KB=${KASBLOCKCTL:-$(dirname "$0")/../../kasblockctl}
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
@@ -65,9 +65,30 @@ if [ -f "$T/kesl.deb" ] && [ -n "$have_la" ]; then
 	check "harvest .deb digests are the files'" expect_list "$T/deb.list" "$T/pkg"
 	check "harvest .deb labels" grep -q '  kesl:/opt/kaspersky/kesl/bin/kesl-control$' "$T/deb.list"
 	check "harvest .deb leaves data out" sh -c "! grep -q readme '$T/deb.list'"
+	# "-" is standard input, a pipe or a file, as for load; the list is the same.
+	cat "$T/kesl.deb" | "$KB" harvest - >"$T/pipe.list" 2>"$T/err"
+	grep -v '^#' "$T/deb.list" >"$T/deb.body"
+	grep -v '^#' "$T/pipe.list" >"$T/pipe.body"
+	check "harvest - reads a package from a pipe" sh -c "grep -q '^# -: kesl 12.0.0.6672 (deb)' '$T/pipe.list' &&
+		cmp -s '$T/deb.body' '$T/pipe.body'"
+	"$KB" harvest - <"$T/kesl.deb" >"$T/file.list" 2>"$T/err"
+	check "harvest - reads a package from a redirected file" cmp -s "$T/pipe.list" "$T/file.list"
+	grep -m1 'kesl-control$' "$T/deb.list" | "$KB" harvest --exclude - "$T/kesl.deb" >"$T/ex.list" 2>"$T/err"
+	check "harvest --exclude - leaves out what stdin lists" sh -c "! grep -q kesl-control '$T/ex.list' &&
+		grep -q 'bin/kesl$' '$T/ex.list'"
 else
 	skip "harvest .deb (no dpkg-deb, or no libarchive)"
 fi
+
+# --- "-" for scan's --indicators and --exclude, once ---------------------------
+"$KB" scan -q --root "$T/pkg" --indicators - <"$IND" >"$T/out" 2>"$T/err"
+check "scan --indicators - reads standard input" grep -q '^	indicators	-	ok$' "$T/out"
+printf '# bad\nnot-a-digest\n' | "$KB" scan -q --root "$T/pkg" --indicators "$IND" --exclude - >/dev/null 2>"$T/err"
+check "scan --exclude - reads standard input" grep -q '^kasblockctl: scan: -:2: ' "$T/err"
+"$KB" scan -q --root "$T/pkg" --indicators - --exclude - <"$IND" >/dev/null 2>"$T/err"
+check "scan takes standard input once" grep -q 'standard input (-) given twice' "$T/err"
+"$KB" harvest - - </dev/null >/dev/null 2>"$T/err"
+check "harvest takes standard input once" grep -q 'standard input (-) given twice' "$T/err"
 
 # --- scan of a root that dpkg installed into ---------------------------------
 R=$T/root
@@ -89,7 +110,7 @@ if command -v dpkg >/dev/null 2>&1 && [ -f "$T/kesl.deb" ] &&
 		check "scan --json is one valid object with the schema" python3 -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
-assert d["schema"] == "kasblock-scan/1"
+assert d["schema"] == "kasblock-scan/2"
 assert d["summary"]["products_found"] == 1 and d["summary"]["endpoints_affected"] == 1
 p = [x for x in d["products"] if x["status"] == "found"]
 assert [x["id"] for x in p] == ["kesl"], p
@@ -188,5 +209,20 @@ check "harvest of a non-package exits 1" [ $? -eq 1 ]
 "$KB" help scan >/dev/null 2>&1
 check "help scan" [ $? -eq 0 ]
 
-echo "$passed passed, $failed failed"
+# --- scan from the build tree, without --indicators ----------------------------
+# The installed indicators file is preferred; without it, the copy built in.
+mkdir -p "$T/bare/opt/kaspersky/kesl/bin"
+"$KB" scan -q --root "$T/bare" >"$T/bare.out" 2>&1
+rc=$?
+if [ -e /usr/share/kasblock/indicators ]; then
+	check scan_without_indicators_uses_the_installed_file test "$rc" -eq 0
+else
+	check scan_without_indicators_uses_the_built_in_copy \
+		sh -c '[ "$0" -eq 0 ] && grep -q "(built-in .*)	ok" "$1"' "$rc" "$T/bare.out"
+	cp /bin/true "$T/bare/opt/kaspersky/kesl/bin/kesl"
+	"$KB" scan -q --root "$T/bare" >"$T/bare.out" 2>&1
+	check scan_built_in_indicators_find_a_product test $? -eq 10
+fi
+
+echo "$passed passed, $failed failed, ${skipped:-0} skipped"
 [ "$failed" -eq 0 ]

@@ -14,9 +14,10 @@ passed=0
 failed=0
 ok() { echo "ok   $1"; passed=$((passed + 1)); }
 fail() { echo "FAIL $1${2:+: $2}"; sed 's/^/  /' "$T/out" 2>/dev/null; failed=$((failed + 1)); }
-skip() { echo "ok   $1 # SKIP $2"; }
+skipped=0
+skip() { echo "skip $1: $2"; skipped=$((skipped + 1)); }
 finish() {
-	echo "$passed passed, $failed failed"
+	echo "$passed passed, $failed failed, ${skipped:-0} skipped"
 	[ "$failed" -eq 0 ]
 	exit
 }

@@ -33,11 +33,11 @@ run() {
 echo "$H  kesl" >"$T/a.list"
 
 run sweep_help 0 "Usage: kasblockctl sweep [--kill] [--json]" "$K" sweep --help
-run sweep_help_documents_exit_codes 0 "11 found and some processes could not be stopped" "$K" help sweep
+run sweep_help_documents_exit_codes 0 "12 found and some processes could not be stopped" "$K" help sweep
 run sweep_listed_in_help 0 "sweep" "$K" help
 run sweep_unknown_option 2 "kasblockctl: sweep: unknown option '--frob'" "$K" sweep --frob
 run sweep_extra_argument 2 "kasblockctl: sweep: unexpected argument 'now'" "$K" sweep now
-run load_sweep_help 0 "Usage: kasblockctl load [--sweep[=kill]] FILE..." "$K" load --help
+run load_sweep_help 0 "Usage: kasblockctl load [--allow-empty] [--sweep[=kill]] FILE..." "$K" load --help
 run load_sweep_bad_value 2 "--sweep takes 'kill' or 'report', not 'zap'" "$K" load --sweep=zap "$T/a.list"
 # The list is read before the sweep option matters: a bad list still exits 2.
 printf 'nonsense\n' >"$T/bad.list"
@@ -48,5 +48,5 @@ if [ ! -e /sys/module/kasblock ]; then
 	run load_sweep_without_module 3 "kasblock module is not loaded" "$K" load --sweep "$T/a.list"
 fi
 
-echo "$passed passed, $failed failed"
+echo "$passed passed, $failed failed, ${skipped:-0} skipped"
 [ "$failed" -eq 0 ]

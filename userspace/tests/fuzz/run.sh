@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # Run libFuzzer harnesses for a bounded time and report like a host test: a
-# line per check, then "N passed, N failed" (tests/run.sh adds that up).
+# line per check, then "N passed, N failed, N skipped" (tests/run.sh adds that up).
 #
 #   tests/fuzz/run.sh [-k] SECONDS BUILD_DIR NAME...
 #
@@ -136,5 +136,5 @@ for name in "$@"; do
 	passed=$((passed + p))
 	failed=$((failed + f))
 done
-echo "$passed passed, $failed failed"
+echo "$passed passed, $failed failed, 0 skipped"
 [ "$failed" -eq 0 ]

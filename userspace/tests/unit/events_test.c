@@ -99,7 +99,7 @@ static void text_has_log_line_fields(void)
 static void json_has_the_same_keys(void)
 {
 	CHECK_STR(render(event_msg(&deny), true),
-		  "{\"action\":\"deny\",\"op\":\"exec\",\"pid\":123,\"uid\":1000,\"comm\":\"sh\","
+		  "{\"schema\":\"kasblock-event/1\",\"action\":\"deny\",\"op\":\"exec\",\"pid\":123,\"uid\":1000,\"comm\":\"sh\","
 		  "\"path\":\"/tmp/x\",\"dev\":\"8:1\",\"ino\":131090,\"sha256\":\"" HEX "\","
 		  "\"label\":\"kesl\",\"mode\":\"enforce\"}\n");
 }
@@ -140,7 +140,7 @@ static void json_escapes_and_keeps_utf8(void)
 	f.comm = "a\"b\\c";
 	f.path = "/tmp/\xc3\xa9t\xc3\xa9\n";
 	CHECK_STR(render(event_msg(&f), true),
-		  "{\"action\":\"deny\",\"op\":\"exec\",\"pid\":123,\"uid\":1000,"
+		  "{\"schema\":\"kasblock-event/1\",\"action\":\"deny\",\"op\":\"exec\",\"pid\":123,\"uid\":1000,"
 		  "\"comm\":\"a\\\"b\\\\c\",\"path\":\"/tmp/\xc3\xa9t\xc3\xa9\\u000a\","
 		  "\"dev\":\"8:1\",\"ino\":131090,\"sha256\":\"" HEX "\","
 		  "\"label\":\"kesl\",\"mode\":\"enforce\"}\n");
@@ -168,6 +168,17 @@ static void json_bytes_that_are_not_utf8(void)
 	f.path = "/\xf4\x8f\xbf\xbf\xe2\x82\xac";
 	out = render(event_msg(&f), true);
 	CHECK(out && strstr(out, ",\"path\":\"/\xf4\x8f\xbf\xbf\xe2\x82\xac\","));
+}
+
+/* An entry without a label: the value is absent, so null (kasblockctl(8), JSON OUTPUT). */
+static void json_absent_label_is_null(void)
+{
+	struct fields f = deny;
+	char *out;
+
+	f.label = "";
+	out = render(event_msg(&f), true);
+	CHECK(out && strstr(out, ",\"label\":null,\"mode\":\"enforce\"}\n"));
 }
 
 static void unknown_attributes_are_ignored(void)
@@ -272,6 +283,7 @@ int main(void)
 	RUN(text_escapes_like_the_kernel_log);
 	RUN(json_escapes_and_keeps_utf8);
 	RUN(json_bytes_that_are_not_utf8);
+	RUN(json_absent_label_is_null);
 	RUN(unknown_attributes_are_ignored);
 	RUN(event_without_digest_or_action_is_malformed);
 	RUN(event_with_bad_length_is_malformed);

@@ -17,6 +17,7 @@
 #include "cmd/subcommands.h"
 #include "harvest/harvest.h"
 #include "lib/listfile.h"
+#include "lib/modimage.h"
 #include "lib/util.h"
 #include "test.h"
 
@@ -341,8 +342,7 @@ static void test_deb_zstd_when_available(void)
 
 	/* Ubuntu's dpkg compresses with zstd; skip where libarchive cannot write it. */
 	if (!build(probe, sizeof(probe), GNUTAR, ARCHIVE_FILTER_ZSTD, payload, 1)) {
-		printf("  zstd not supported by this libarchive: skipped\n");
-		return;
+		SKIP("zstd not supported by this libarchive");
 	}
 	make_deb("z.deb", "Package: kesl-gui\n", ARCHIVE_FILTER_ZSTD, payload, N_PAYLOAD, true, path);
 	CHECK_INT(kb_harvest_file(path, 0, &bl, &pkg, err, sizeof(err)), 0);
@@ -390,6 +390,65 @@ static void test_tarball_is_named_after_its_file(void)
 	CHECK_STR(pkg.format, "archive");
 	CHECK_STR(pkg.name, "kaspersky_scan_engine-2.1.0");
 	check_payload(&bl, &pkg, "kaspersky_scan_engine-2.1.0", 7);
+	kb_blocklist_free(&bl);
+	free(buf);
+}
+
+/* A compressed module is listed by the file's digest and the decompressed image's. */
+static void test_compressed_module_gets_both_digests(void)
+{
+	uint8_t *buf = malloc(BUF), gz[4096], d[KB_SHA256_LEN], f[KB_SHA256_LEN];
+	char path[PATH_MAX], cmd[2 * PATH_MAX], err[256];
+	struct kb_blocklist bl = { 0 };
+	struct kb_harvest_pkg pkg = { 0 };
+	const struct kb_bl_entry *file = NULL, *image = NULL;
+	ssize_t gzlen = -1;
+	size_t len, i;
+	int fd;
+
+	if (!kb_compression_supported(KB_COMP_GZIP)) {
+		free(buf);
+		SKIP("built without zlib");
+	}
+	save("mod.ko", ko, sizeof(ko), path);
+	snprintf(cmd, sizeof(cmd), "gzip -n -f '%s'", path);
+	if (system(cmd)) {
+		free(buf);
+		SKIP("no gzip");
+	}
+	strcat(path, ".gz");
+	fd = open(path, O_RDONLY);
+	if (fd >= 0) {
+		gzlen = read(fd, gz, sizeof(gz));
+		close(fd);
+	}
+	CHECK(gzlen > 0);
+	if (gzlen <= 0) {
+		free(buf);
+		return;
+	}
+	{
+		const struct member m[] = {
+			{ "./lib/modules/x/kesl-fan.ko.gz", 0, 0644, gz, (size_t)gzlen, NULL },
+		};
+
+		len = build(buf, BUF, PAX, ARCHIVE_FILTER_NONE, m, 1);
+	}
+	save("kesl-modules-1.0.tar", buf, len, path);
+	CHECK_INT(kb_harvest_file(path, 0, &bl, &pkg, err, sizeof(err)), 0);
+	digest_of(ko, sizeof(ko), d);
+	digest_of(gz, (size_t)gzlen, f);
+	for (i = 0; i < bl.n; i++) {
+		if (!memcmp(bl.e[i].digest, f, sizeof(f)))
+			file = &bl.e[i];
+		if (!memcmp(bl.e[i].digest, d, sizeof(d)))
+			image = &bl.e[i];
+	}
+	CHECK_INT(bl.n, 2);
+	CHECK(file && !strcmp(file->label,
+			      "kesl-modules-1.0:/lib/modules/x/kesl-fan.ko.gz"));
+	CHECK(image && !strcmp(image->label,
+			       "kesl-modules-1.0:/lib/modules/x/kesl-fan.ko.gz (decompressed)"));
 	kb_blocklist_free(&bl);
 	free(buf);
 }
@@ -568,11 +627,12 @@ int main(void)
 	RUN(test_deb_zstd_when_available);
 	RUN(test_rpm_payloads);
 	RUN(test_tarball_is_named_after_its_file);
+	RUN(test_compressed_module_gets_both_digests);
 	RUN(test_big_members_stream_and_oversize_is_skipped);
 	RUN(test_bad_packages_are_refused);
 	RUN(test_harvest_main);
 #else
-	printf("harvest: built without libarchive, package tests skipped\n");
+	kbt_skip("package tests", "built without libarchive");
 #endif
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
 	if (system(cmd))

@@ -20,6 +20,8 @@
 
 #include "cmd/subcommands.h"
 #include "lib/listfile.h"
+#include "lib/modimage.h"
+#include "lib/sha256.h"
 #include "scan/pkg.h"
 #include "scan/record.h"
 #include "scan/root.h"
@@ -380,6 +382,60 @@ static void test_scan_emits_blocklist_of_product_files(void)
 	rm_tree();
 }
 
+/*
+ * A compressed module goes on the list twice: the file's digest, which
+ * finit_module(2) shows the kernel, and the decompressed image's, which
+ * init_module(2) from a decompressing modprobe shows it. Labels say which.
+ */
+static void test_scan_lists_compressed_modules_by_both_digests(void)
+{
+	static const char body[] = "\177ELF a module of kesl's, compressed";
+	char proc[PATH_MAX], rpm[PATH_MAX], cmd[PATH_MAX + 64], path[PATH_MAX];
+	uint8_t d[KB_SHA256_LEN], f[KB_SHA256_LEN];
+	const struct kb_bl_entry *file = NULL, *image = NULL;
+	struct kb_indicators ind;
+	struct kb_scan_opts o;
+	struct kb_scan s;
+	size_t i;
+	int fd;
+
+	if (!kb_compression_supported(KB_COMP_GZIP))
+		SKIP("built without zlib");
+	build_product_tree();
+	put(0644, body, sizeof(body) - 1, "opt/kaspersky/kesl/modules/kesl-gz.ko");
+	snprintf(cmd, sizeof(cmd), "gzip -n '%s/opt/kaspersky/kesl/modules/kesl-gz.ko'", tmp);
+	if (system(cmd)) {
+		rm_tree();
+		SKIP("no gzip");
+	}
+	snprintf(path, sizeof(path), "%s/opt/kaspersky/kesl/modules/kesl-gz.ko.gz", tmp);
+	fd = open(path, O_RDONLY);
+	CHECK(fd >= 0 && kb_sha256_fd(fd, f, NULL) >= 0);
+	close(fd);
+	digest_of(body, sizeof(body) - 1, d);
+	load_indicators(&ind);
+	scan_opts(&o, proc, rpm, true);
+	CHECK_INT(kb_scan_run(&s, &ind, &o), 0);
+	for (i = 0; i < s.bl.n; i++) {
+		if (strcmp(s.bl.e[i].path, "/opt/kaspersky/kesl/modules/kesl-gz.ko.gz"))
+			continue;
+		if (!memcmp(s.bl.e[i].digest, f, sizeof(f)))
+			file = &s.bl.e[i];
+		if (!memcmp(s.bl.e[i].digest, d, sizeof(d)))
+			image = &s.bl.e[i];
+	}
+	CHECK(file && !strcmp(file->label, "kesl:/opt/kaspersky/kesl/modules/kesl-gz.ko.gz"));
+	CHECK(image && !strcmp(image->label, "kesl:/opt/kaspersky/kesl/modules/kesl-gz.ko.gz (decompressed)"));
+	/* file before image: the same tree always gives the same list */
+	CHECK(file && image && file < image);
+	/* An uncompressed module has one digest and no suffix. */
+	CHECK(find_entry(&s.bl, "/opt/kaspersky/kesl/modules/kesl-fan.ko") &&
+	      !strchr(find_entry(&s.bl, "/opt/kaspersky/kesl/modules/kesl-fan.ko")->label, ' '));
+	kb_scan_free(&s);
+	kb_indicators_free(&ind);
+	rm_tree();
+}
+
 static void test_scan_of_clean_root_finds_nothing(void)
 {
 	char proc[PATH_MAX], rpm[PATH_MAX];
@@ -472,17 +528,69 @@ static void test_image_symlinks_stay_inside_root(void)
 	rm_tree();
 }
 
+/*
+ * Kernels before 5.6 have no openat2(): kb_root_openat() must still keep
+ * lookups inside the root. Forced here on any kernel; a plain openat() of the
+ * path would follow these links to the host's /etc and /usr/bin.
+ */
+static void test_image_symlinks_stay_inside_root_without_openat2(void)
+{
+	char buf[64];
+	struct stat st;
+	int rootfd, fd;
+	ssize_t n;
+
+	puts_file(0644, "image\n", "etc/hostname");
+	link_to("/etc", "opt/etc");
+	link_to("/etc/hostname", "opt/abs");
+	link_to("../../../../../../../etc/hostname", "opt/rel");
+	link_to("opt/abs", "chain");
+	link_to("/usr/bin", "opt/bin");
+	link_to("/opt/abs", "opt/loop1");
+	rootfd = kb_root_open(tmp);
+	CHECK(rootfd >= 0);
+	kb_root_have_openat2 = 0;
+	static const char *const paths[] = {
+		"/opt/etc/hostname", "/opt/abs", "/opt/rel", "/chain", "/../../etc/hostname",
+		"opt/./etc/../etc/hostname", "/opt/loop1",
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(paths); i++) {
+		fd = kb_root_openat(rootfd, paths[i], O_RDONLY);
+		CHECK(fd >= 0);
+		if (fd < 0)
+			continue;
+		n = read(fd, buf, sizeof(buf));
+		CHECK_INT(n, 6);
+		CHECK(n == 6 && !memcmp(buf, "image\n", 6));
+		close(fd);
+	}
+	/* The host's /usr/bin has files; the image's has none. */
+	CHECK_INT(kb_root_openat(rootfd, "/opt/bin/sh", O_RDONLY), -ENOENT);
+	CHECK_INT(kb_root_stat(rootfd, "/opt/bin", &st, 0), -ENOENT);
+	CHECK_INT(kb_root_openat(rootfd, "/opt/abs", O_RDONLY | O_NOFOLLOW), -ELOOP);
+	fd = kb_root_openat(rootfd, "/opt/etc", O_RDONLY | O_DIRECTORY);
+	CHECK(fd >= 0);
+	if (fd >= 0)
+		close(fd);
+	link_to("self", "self");
+	CHECK_INT(kb_root_openat(rootfd, "/self", O_RDONLY), -ELOOP);
+	close(rootfd);
+	test_image_symlinks_stay_inside_root();
+	kb_root_have_openat2 = 1;
+}
+
 struct collected {
 	struct kb_strv paths;
 };
 
 static int collect(void *ctx, const char *path, enum kb_class cls, const uint8_t *digest,
-		   uint64_t size)
+		   const uint8_t *image, uint64_t size)
 {
 	struct collected *c = ctx;
 
 	(void)cls;
 	(void)digest;
+	(void)image;
 	(void)size;
 	return kb_strv_push(&c->paths, path);
 }
@@ -796,9 +904,10 @@ static void test_reports_escape_hostile_names(void)
 	strcpy(s.hostname, "h,1");
 	CHECK_INT(kb_hit_add(&hit, KB_EV_DIR, false, evil, "files 1"), 0);
 	t = report(kb_scan_report_json, &s);
-	CHECK(strstr(t, "\"value\":\"/opt/kaspersky/kesl/x\\u000a\\\"y\\\"\\\\,\\ufffd\\u0001\"") != NULL);
+	/* Not UTF-8 (\xff): the bytes, as an array (lib/json.c); nothing replaced. */
+	CHECK(strstr(t, "\"value\":[47,111,112,116,47,107,97,115,112,101,114,115,107,121,47,107,101,115,108,47,120,10,34,121,34,92,44,255,1]") != NULL);
 	CHECK(strstr(t, "\"name\":\"K \\\"E\\\" S\"") != NULL);
-	CHECK(strstr(t, "\"schema\":\"kasblock-scan/1\"") != NULL);
+	CHECK(strstr(t, "\"schema\":\"kasblock-scan/2\"") != NULL);
 	CHECK(strstr(t, "\"endpoints_affected\":1") != NULL);
 	CHECK(strstr(t, "\"blocklist\":null") != NULL);
 	CHECK(!strchr(t, '\x01') && strchr(t, '\n') == t + strlen(t) - 1);
@@ -821,6 +930,43 @@ static void test_reports_escape_hostile_names(void)
 	t = report(kb_scan_report_csv, &s);
 	CHECK(strstr(t, "\r\n\"h,1\",,,none,,,,\r\n") != NULL);
 	free(t);
+}
+
+/* A name that a spreadsheet would run as a formula is written as text: a quote before it. */
+static void test_csv_neutralises_formulas(void)
+{
+	static const char *const evil[] = {
+		"=HYPERLINK(\"http://x\")", "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)",
+		"\t=1", "\r=1",
+	};
+	static const char *const want[] = {
+		",\"'=HYPERLINK(\"\"http://x\"\")\",", ",\"'+1+cmd|' /C calc'!A0\",", ",\"'-2+3\",",
+		",\"'@SUM(A1)\",", ",\"'\t=1\",", ",\"'\r=1\",",
+	};
+	struct kb_product p = { .id = "kesl", .name = (char *)"KESL" };
+	struct kb_hit hit = { .product = &p, .status = KB_FOUND };
+	struct kb_scan s = { .root = "/", .live = true, .hits = &hit, .n_hits = 1, .n_found = 1 };
+	size_t i;
+	char *t;
+
+	for (i = 0; i < ARRAY_SIZE(evil); i++)
+		CHECK_INT(kb_hit_add(&hit, KB_EV_DIR, false, evil[i], "files 1"), 0);
+	strcpy(s.hostname, "=host");
+	t = report(kb_scan_report_csv, &s);
+	for (i = 0; i < ARRAY_SIZE(evil); i++) {
+		CHECK(strstr(t, want[i]) != NULL);
+		if (!strstr(t, want[i]))
+			printf("  no %s in\n%s\n", want[i], t);
+	}
+	CHECK(strstr(t, "\r\n\"'=host\",,kesl,found,dir,strong,") != NULL);
+	/* A plain name, and a minus inside one, stay as they were. */
+	CHECK(strstr(t, ",dir,strong,") != NULL && strstr(t, "hostname,machine_id,") == t);
+	free(t);
+	for (i = 0; i < hit.n_ev; i++) {
+		free(hit.ev[i].value);
+		free(hit.ev[i].detail);
+	}
+	free(hit.ev);
 }
 
 /* Run scan_main with stdout going to a file; return its exit code and the output. */
@@ -940,13 +1086,16 @@ int main(void)
 	RUN(test_rpm_query_output_parse);
 	RUN(test_scan_finds_synthetic_products);
 	RUN(test_scan_emits_blocklist_of_product_files);
+	RUN(test_scan_lists_compressed_modules_by_both_digests);
 	RUN(test_scan_of_clean_root_finds_nothing);
 	RUN(test_unreadable_source_makes_scan_incomplete);
 	RUN(test_image_symlinks_stay_inside_root);
+	RUN(test_image_symlinks_stay_inside_root_without_openat2);
 	RUN(test_walk_survives_loops_fifos_and_hostile_names);
 	RUN(test_walk_skips_huge_files_without_reading_them);
 	RUN(test_walk_counts_unreadable_files_and_dirs);
 	RUN(test_reports_escape_hostile_names);
+	RUN(test_csv_neutralises_formulas);
 	RUN(test_scan_main_exit_codes_and_formats);
 	rmdir(tmp);
 	return kbt_done();

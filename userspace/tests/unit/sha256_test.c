@@ -166,6 +166,34 @@ static void fd_directory_fails(void)
 	close(fd);
 }
 
+/* The one-shot form and the incremental one agree; init and final report success. */
+static void one_shot_matches_incremental(void)
+{
+	static const char m[] = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+	uint8_t a[KB_SHA256_LEN], b[KB_SHA256_LEN];
+	struct kb_sha256 ctx;
+
+	CHECK_INT(kb_sha256(m, sizeof(m) - 1, a), 0);
+	CHECK_INT(kb_sha256_init(&ctx), 0);
+	kb_sha256_update(&ctx, m, sizeof(m) - 1);
+	CHECK_INT(kb_sha256_final(&ctx, b), 0);
+	CHECK(!memcmp(a, b, sizeof(a)));
+	CHECK_STR(hex_of(m, sizeof(m) - 1),
+		  "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+}
+
+/* A context dropped on an error path leaks nothing (ASan's leak check) and can be dropped twice. */
+static void free_without_final(void)
+{
+	struct kb_sha256 ctx;
+
+	CHECK_INT(kb_sha256_init(&ctx), 0);
+	kb_sha256_update(&ctx, "x", 1);
+	kb_sha256_free(&ctx);
+	kb_sha256_free(&ctx);
+	CHECK(ctx.md == NULL);
+}
+
 int main(void)
 {
 	RUN(fips_empty);
@@ -178,5 +206,7 @@ int main(void)
 	RUN(fd_whole_file);
 	RUN(fd_empty_pipe);
 	RUN(fd_directory_fails);
+	RUN(one_shot_matches_incremental);
+	RUN(free_without_final);
 	return kbt_done();
 }

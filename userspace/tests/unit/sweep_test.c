@@ -14,17 +14,21 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
+#include <dirent.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "lib/modimage.h"
 #include "lib/sha256.h"
 #include "sweep/sweep.h"
+#include "lib/logstr.h"
 #include "test.h"
 
 static char T[PATH_MAX];	/* the temporary directory of the test being run */
@@ -613,6 +617,62 @@ static void test_module_digests_are_used(void)
 	teardown();
 }
 
+/*
+ * On btrfs, maps prints the superblock's device, which every subvolume
+ * shares, and inode numbers restart per subvolume: two unrelated files print
+ * the same dev:ino. Each gets its own verdict, whichever the sweep meets first.
+ */
+static void test_maps_dev_ino_collision_gets_separate_verdicts(void)
+{
+	struct fake_file listed, clean, shown;
+	struct kb_list list = { 0 };
+	const struct kb_sweep_proc *p;
+	char maps[512], proc[PATH_MAX];
+	uint8_t d[KB_DIGEST_LEN];
+	struct kb_sweep sw;
+
+	setup();
+	fake_file(&listed, "subvol1/kesl", "listed program\n");
+	fake_file(&clean, "subvol2/bash", "clean program\n");
+	digest_of("listed program\n", d);
+	list_add(&list, d, "kesl");
+	kb_list_sort(&list);
+	snprintf(proc, sizeof(proc), "%s/proc", T);
+	mkdirs("proc/self/ns");
+	link_to(HOST_NS, "proc/self/ns/mnt");
+	/* 200, 300: clean, then listed; 201, 301: listed, then clean; all one dev:ino in maps. */
+	static const struct { int pid; bool is_listed; } procs[] = {
+		{ 200, false }, { 201, true }, { 300, true }, { 301, false },
+	};
+	for (size_t i = 0; i < sizeof(procs) / sizeof(procs[0]); i++) {
+		const struct fake_file *f = procs[i].is_listed ? &listed : &clean;
+
+		shown = *f;
+		shown.st.st_dev = listed.st.st_dev;
+		shown.st.st_ino = 4242;
+		maps[0] = '\0';
+		maps_line(maps, sizeof(maps), 0x400000, "r-xp", &shown, "");
+		fake_proc(procs[i].pid, procs[i].is_listed ? "kesl" : "bash", 'S', 0x400000, 0, maps,
+			  f->path, HOST_NS);
+		fake_map_file(procs[i].pid, 0x400000, f);
+	}
+	kb_sweep_init(&sw, &list);
+	sw.proc = proc;
+	CHECK_INT(kb_sweep_processes(&sw), 0);
+	CHECK_INT(sw.stats.files, 2);
+	for (size_t i = 0; i < sizeof(procs) / sizeof(procs[0]); i++) {
+		p = find_proc(&sw, procs[i].pid);
+		if (procs[i].is_listed)
+			CHECK(p && p->n_matches == 1 && !strcmp(p->matches[0].entry->label, "kesl"));
+		else
+			CHECK(p == NULL);
+	}
+	CHECK_INT(sw.n_procs, 2);
+	kb_sweep_free(&sw);
+	kb_list_free(&list);
+	teardown();
+}
+
 static void test_fake_oversize_and_empty_list(void)
 {
 	struct kb_list empty = { 0 };
@@ -645,6 +705,60 @@ static void test_fake_oversize_and_empty_list(void)
 	teardown();
 }
 
+/*
+ * The sweep finds module files through libkmod, which reads modules.dep.bin:
+ * depmod writes it for the fake tree T/base/lib/modules/1.0 (it complains
+ * that the fake modules have no symbols, and lists them all the same).
+ * Fills moddir; false (the test is skipped) without depmod.
+ */
+static bool depmod_fake(char *moddir, size_t len)
+{
+	char cmd[PATH_MAX + 64];
+
+	snprintf(cmd, sizeof(cmd), "depmod -b '%s/base' 1.0 >/dev/null 2>&1", T);
+	if (system(cmd)) {
+		snprintf(cmd, sizeof(cmd), "/sbin/depmod -b '%s/base' 1.0 >/dev/null 2>&1", T);
+		if (system(cmd))
+			return false;
+	}
+	snprintf(moddir, len, "%s/base/lib/modules/1.0", T);
+	return true;
+}
+
+/* A compressed module matches by its decompressed image's digest too. */
+static void test_compressed_module_matches_by_image(void)
+{
+	char moddir[PATH_MAX], cmd[2 * PATH_MAX];
+	struct kb_sweep sw;
+	struct world w;
+
+	if (!kb_compression_supported(KB_COMP_XZ))
+		SKIP("built without liblzma");
+	setup();
+	build_world(&w);
+	put("proc/modules", "kesl_fan 16384 0 - Live 0x0000000000000000 (OE)\n");
+	/* The image is the listed program's bytes; the .xz file's digest is listed nowhere. */
+	put("base/lib/modules/1.0/extra/kesl-fan.ko", "listed program\n");
+	snprintf(cmd, sizeof(cmd), "xz --check=crc32 '%s/base/lib/modules/1.0/extra/kesl-fan.ko'", T);
+	if (system(cmd) || !depmod_fake(moddir, sizeof(moddir))) {
+		kb_list_free(&w.list);
+		teardown();
+		SKIP("needs xz and depmod");
+	}
+	kb_sweep_init(&sw, &w.list);
+	sw.proc = w.proc;
+	sw.moddir = moddir;
+	CHECK_INT(kb_sweep_modules(&sw), 0);
+	CHECK_INT(sw.n_mods, 1);
+	if (sw.n_mods) {
+		CHECK_STR(sw.mods[0].name, "kesl_fan");
+		CHECK_STR(sw.mods[0].entry->label, "kesl");
+	}
+	kb_sweep_free(&sw);
+	kb_list_free(&w.list);
+	teardown();
+}
+
 static void test_fake_modules(void)
 {
 	struct kb_sweep sw;
@@ -657,12 +771,14 @@ static void test_fake_modules(void)
 	put("proc/modules", "kav4fs 16384 0 - Live 0x0000000000000000 (OE)\n"
 			    "sha256_ssse3 32768 1 - Live 0x0000000000000000\n"
 			    "kasblock 65536 0 - Live 0x0000000000000000 (OE)\n");
-	put("mods/modules.dep", "extra/kav4fs.ko: kernel/arch/x86/crypto/sha256-ssse3.ko.xz\n"
-				"kernel/arch/x86/crypto/sha256-ssse3.ko.xz:\n"
-				"kernel/other.ko:\n");
-	put("mods/extra/kav4fs.ko", "listed library\n");
-	put("mods/kernel/arch/x86/crypto/sha256-ssse3.ko.xz", "clean module\n");
-	snprintf(moddir, sizeof(moddir), "%s/mods", T);
+	/* sha256-ssse3.ko: libkmod spells the name with '_', as /proc/modules does. */
+	put("base/lib/modules/1.0/extra/kav4fs.ko", "listed library\n");
+	put("base/lib/modules/1.0/kernel/arch/x86/crypto/sha256-ssse3.ko", "clean module\n");
+	if (!depmod_fake(moddir, sizeof(moddir))) {
+		kb_list_free(&w.list);
+		teardown();
+		SKIP("needs depmod (kmod)");
+	}
 
 	kb_sweep_init(&sw, &w.list);
 	sw.proc = w.proc;
@@ -673,7 +789,7 @@ static void test_fake_modules(void)
 	CHECK_INT(sw.n_mods, 1);
 	if (sw.n_mods) {
 		CHECK_STR(sw.mods[0].name, "kav4fs");
-		CHECK(strstr(sw.mods[0].path, "/mods/extra/kav4fs.ko") != NULL);
+		CHECK(strstr(sw.mods[0].path, "/base/lib/modules/1.0/extra/kav4fs.ko") != NULL);
 		CHECK_STR(sw.mods[0].entry->label, "libkav");
 	}
 	for (i = 0; i < sw.n_unchecked; i++) {
@@ -686,7 +802,7 @@ static void test_fake_modules(void)
 	CHECK_INT(nofile, 1);
 	kb_sweep_free(&sw);
 
-	/* No modules.dep at all: every module is one without a file, and that is no error. */
+	/* No modules.dep.bin at all: every module is one without a file, and that is no error. */
 	kb_sweep_init(&sw, &w.list);
 	sw.proc = w.proc;
 	snprintf(moddir, sizeof(moddir), "%s/nowhere", T);
@@ -767,7 +883,7 @@ static void test_reports(void)
 	out = report(&sw, &r, true);
 	CHECK(out != NULL);
 	if (out) {
-		const char *head = "{\"generation\":7,\"entries\":3,\"kill\":true,\"processes\":"
+		const char *head = "{\"schema\":\"kasblock-sweep/1\",\"generation\":7,\"entries\":3,\"kill\":true,\"processes\":"
 				   "[{\"pid\":100,\"comm\":\"kesl\",\"uid\":0,\"user\":\"root\",";
 
 		CHECK(!strncmp(out, head, strlen(head)));
@@ -790,11 +906,9 @@ static void test_quoting(void)
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 
-	kb_sweep_put_quoted(f, "a \"b\"\\\n\xc3\xa9");
-	fputc(' ', f);
-	kb_sweep_put_json(f, "a \"b\"\\\n\xc3\xa9\xff");
+	kb_log_quotes(f, "a \"b\"\\\n\xc3\xa9");
 	fclose(f);
-	CHECK_STR(buf, "\"a \\x22b\\x22\\x5c\\x0a\\xc3\\xa9\" \"a \\\"b\\\"\\\\\\u000a\xc3\xa9\\ufffd\"");
+	CHECK_STR(buf, "\"a \\x22b\\x22\\x5c\\x0a\\xc3\\xa9\"");
 	free(buf);
 }
 
@@ -906,11 +1020,10 @@ static void test_real_library_found(void)
 	child = spawn(NULL);
 	CHECK(child > 0);
 	if (child <= 0 || !libc_of(child, lib, sizeof(lib))) {
-		printf("  # no libc mapping to test with (static build?)\n");
 		if (child > 0)
 			kill(child, SIGKILL), waitpid(child, NULL, 0);
 		teardown();
-		return;
+		SKIP("no libc mapping to test with (static build?)");
 	}
 	CHECK_INT(digest_file(lib, d), 0);
 	list_add(&list, d, "libc");
@@ -947,9 +1060,8 @@ static void test_real_deleted_exe_found_and_killed(void)
 
 	setup();
 	if (geteuid()) {
-		printf("  # needs root (map_files)\n");
 		teardown();
-		return;
+		SKIP("needs root (map_files)");
 	}
 	snprintf(prog, sizeof(prog), "%s/kb-sleep", T);
 	snprintf(cmd, sizeof(cmd), "cp /bin/sleep '%s' && printf tag >>'%s'", prog, prog);
@@ -1058,6 +1170,109 @@ static void test_real_zombie_leader_found_and_killed(void)
 }
 
 /* A pid whose start time is not the swept one is someone else now: left alone. */
+/*
+ * --kill leaves nothing behind: a listed program (a tagged copy of bash)
+ * forks in a loop, each child blocking in open() of a FIFO; children forked
+ * after /proc was read must be stopped and killed too. The test is the
+ * subreaper of the tree, so every descendant comes back to it: all of them
+ * must be dead and reaped, the forker's and its forks'. A copy of sleep
+ * started by the forker (exec'd away from the listed file) is not touched.
+ * The real /proc is swept, but only this test's tagged copy is listed.
+ */
+static void test_kill_all_leaves_no_fork_behind(void)
+{
+	struct kb_list list = { 0 };
+	uint8_t d[KB_DIGEST_LEN];
+	char prog[PATH_MAX], fifo[PATH_MAX], tick[PATH_MAX], cmd[3 * PATH_MAX];
+	int status, killed = 0, others = 0, i;
+	struct kb_sweep sw;
+	pid_t child, pid;
+
+	setup();
+	snprintf(prog, sizeof(prog), "%s/kb-forker", T);
+	snprintf(fifo, sizeof(fifo), "%s/block", T);
+	snprintf(tick, sizeof(tick), "%s/block.t", T);
+	snprintf(cmd, sizeof(cmd), "cp /bin/bash '%s' && printf tag >>'%s'", prog, prog);
+	if (access("/bin/bash", X_OK) || system(cmd)) {
+		teardown();
+		SKIP("needs /bin/bash");
+	}
+	CHECK_INT(mkfifo(fifo, 0600), 0);
+	CHECK_INT(mkfifo(tick, 0600), 0);
+	CHECK_INT(digest_file(prog, d), 0);
+	list_add(&list, d, "kb-forker");
+	kb_list_sort(&list);
+	CHECK_INT(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+	child = fork();
+	if (child == 0) {
+		setpgid(0, 0);
+		execl(prog, prog, "-c",
+		      "/bin/sleep 1000 & while :; do ( read x < \"$0\" ) & read -t 0.005 x <> \"$0.t\"; done",
+		      fifo, (char *)NULL);
+		_exit(127);
+	}
+	CHECK(child > 0);
+	setpgid(child, child);
+	usleep(300000);
+
+	kb_sweep_init(&sw, &list);
+	sw.proc = "/proc";
+	sw.self = getpid();
+	CHECK_INT(kb_sweep_processes(&sw), 0);
+	CHECK(sw.n_procs >= 2);
+	CHECK_INT(kb_sweep_kill_all(&sw, 5000), 0);
+	for (size_t k = 0; k < sw.n_procs; k++)
+		CHECK(sw.procs[k].action == KB_SWEEP_KILLED || sw.procs[k].action == KB_SWEEP_RELEASED);
+	kb_sweep_free(&sw);
+
+	/* Every descendant but sleep is dead: reap until only sleep is left. */
+	i = 0;
+	for (i = 0; i < 20; i++) {	/* until nothing more for 200 ms */
+		pid = waitpid(-1, &status, WNOHANG);
+		if (pid < 0)
+			break;
+		if (pid == 0) {
+			usleep(10000);
+			continue;
+		}
+		i = 0;
+		if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
+			killed++;
+		else
+			others++;
+	}
+	/* Left: sleep, and whatever escaped. None may run the forker. */
+	{
+		char path[64], exe[PATH_MAX];
+		DIR *dir = opendir("/proc");
+		struct dirent *e;
+		int escaped = 0;
+
+		while (dir && (e = readdir(dir))) {
+			ssize_t n;
+
+			snprintf(path, sizeof(path), "/proc/%s/exe", e->d_name);
+			n = readlink(path, exe, sizeof(exe) - 1);
+			if (n <= 0)
+				continue;
+			exe[n] = '\0';
+			if (!strncmp(exe, prog, strlen(prog)))
+				escaped++;
+		}
+		if (dir)
+			closedir(dir);
+		CHECK_INT(escaped, 0);
+	}
+	CHECK(killed >= 3);	/* the forker and at least two forks */
+	CHECK_INT(others, 0);
+	kill(-child, SIGKILL);	/* sleep, and anything that escaped */
+	while (waitpid(-1, NULL, 0) > 0)
+		;
+	prctl(PR_SET_CHILD_SUBREAPER, 0);
+	kb_list_free(&list);
+	teardown();
+}
+
 static void test_kill_checks_start_time(void)
 {
 	struct kb_sweep_proc procs[3];
@@ -1104,14 +1319,17 @@ int main(void)
 	RUN(test_module_name);
 	RUN(test_lookup);
 	RUN(test_fake_proc_walk);
+	RUN(test_maps_dev_ino_collision_gets_separate_verdicts);
 	RUN(test_fake_oversize_and_empty_list);
 	RUN(test_module_digests_are_used);
 	RUN(test_fake_modules);
+	RUN(test_compressed_module_matches_by_image);
 	RUN(test_reports);
 	RUN(test_quoting);
 	RUN(test_real_library_found);
 	RUN(test_real_deleted_exe_found_and_killed);
 	RUN(test_real_zombie_leader_found_and_killed);
 	RUN(test_kill_checks_start_time);
+	RUN(test_kill_all_leaves_no_fork_behind);
 	return kbt_done();
 }
