@@ -11,6 +11,11 @@
  * of the kernel log or fill audit's backlog with failures. The counters in status still
  * count every one. Nothing is built for audit unless audit is enabled.
  *
+ * The audit record says decision= and policy_mode= where the log line says action= and
+ * mode=: auparse (ausearch -i) reads any field named action or mode as an audit rule
+ * action or a file mode, and printed "action=unknown-action(deny) ... mode=000,000".
+ * For the same reason a parameter is param= there, not name= (a path to auparse).
+ *
  * Strings a user controls (path, comm, label) are escaped: in the log, bytes outside
  * printable ASCII and the characters " and \ become \xHH inside double quotes; in audit,
  * they follow audit's own convention (quoted when clean, else bare uppercase hex), written
@@ -195,7 +200,7 @@ static void event_audit(const struct event *ev, const char *path, const char *co
 	if (!ab)
 		return;
 	file_ids(ev->file, &major, &minor, &ino, &size);
-	audit_log_format(ab, "kasblock action=%s op=%s", ev->action, ev->op);
+	audit_log_format(ab, "kasblock decision=%s op=%s", ev->action, ev->op);
 	if (ev->reason)
 		audit_log_format(ab, " reason=%s err=%d suppressed=%u", ev->reason, ev->err,
 				 ev->suppressed);
@@ -213,7 +218,7 @@ static void event_audit(const struct event *ev, const char *path, const char *co
 		if (hex)
 			audit_untrusted(ab, "label", ev->label, hex);
 	}
-	audit_log_format(ab, " mode=%s", ev->mode);
+	audit_log_format(ab, " policy_mode=%s", ev->mode);
 	audit_log_end(ab);
 }
 
@@ -335,11 +340,12 @@ void kb_log_policy(const struct kb_policy_change *c)
 	struct audit_buffer *ab;
 
 	if (c->param)
-		snprintf(what, sizeof(what), " name=%s old=%llu new=%llu", c->param,
-			 c->old_value, c->new_value);
+		snprintf(what, sizeof(what), "%s old=%llu new=%llu", c->param, c->old_value,
+			 c->new_value);
 	get_task_comm(comm, current);
-	pr_info("policy %s: change=%s%s entries=%u total=%u generation=%llu mode=%s locked=%d pid=%d uid=%u auid=%u comm=\"%s\" res=%d err=%d\n",
-		c->err ? "refused" : "changed", c->change, what, c->entries, kb_blocklist_count(),
+	pr_info("policy %s: change=%s%s%s entries=%u total=%u generation=%llu mode=%s locked=%d pid=%d uid=%u auid=%u comm=\"%s\" res=%d err=%d\n",
+		c->err ? "refused" : "changed", c->change, c->param ? " name=" : "", what,
+		c->entries, kb_blocklist_count(),
 		kb_blocklist_generation(), mode_name(), kb_blocklist_locked(),
 		task_tgid_nr(current), uid, auid, log_escape(ecomm, comm), !c->err, c->err);
 	if (!audit_enabled)
@@ -347,8 +353,8 @@ void kb_log_policy(const struct kb_policy_change *c)
 	ab = audit_log_start(audit_context(), GFP_NOWAIT, AUDIT_KERNEL_OTHER);
 	if (!ab)
 		return;
-	audit_log_format(ab, "kasblock op=policy change=%s%s entries=%u total=%u generation=%llu mode=%s locked=%d pid=%d uid=%u auid=%u ses=%u",
-			 c->change, what, c->entries, kb_blocklist_count(), kb_blocklist_generation(),
+	audit_log_format(ab, "kasblock op=policy change=%s%s%s entries=%u total=%u generation=%llu policy_mode=%s locked=%d pid=%d uid=%u auid=%u ses=%u",
+			 c->change, c->param ? " param=" : "", what, c->entries, kb_blocklist_count(), kb_blocklist_generation(),
 			 mode_name(), kb_blocklist_locked(), task_tgid_nr(current), uid, auid,
 			 audit_get_sessionid(current));
 	audit_untrusted(ab, "comm", comm, ecomm);

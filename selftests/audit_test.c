@@ -215,7 +215,7 @@ static void check_denial(struct __test_metadata *const _metadata, FIXTURE_DATA(a
 	struct kst_exec how = { .dirfd = AT_FDCWD, .comm = comm };
 	char rec[16384], want[16384], ecomm[64], epath[PATH_MAX * 2 + 1], elabel[160];
 	char pid[32];
-	const char *needles[] = { "kasblock action=deny op=exec ", pid, NULL };
+	const char *needles[] = { "kasblock decision=deny op=exec ", pid, NULL };
 	struct stat st;
 
 	ASSERT_EQ(0, stat(prog, &st));
@@ -228,8 +228,8 @@ static void check_denial(struct __test_metadata *const _metadata, FIXTURE_DATA(a
 	audit_str(epath, sizeof(epath), prog);
 	audit_str(elabel, sizeof(elabel), label);
 	snprintf(want, sizeof(want),
-		 "kasblock action=deny op=exec pid=%d uid=0 auid=%s ses=%s comm=%s path=%s "
-		 "dev=%u:%u ino=%lu sha256=%s label=%s mode=enforce",
+		 "kasblock decision=deny op=exec pid=%d uid=0 auid=%s ses=%s comm=%s path=%s "
+		 "dev=%u:%u ino=%lu sha256=%s label=%s policy_mode=enforce",
 		 how.pid, self->auid, self->ses, ecomm, epath, major(st.st_dev), minor(st.st_dev),
 		 (unsigned long)st.st_ino, hex, elabel);
 	ASSERT_STREQ(want, rec);
@@ -245,7 +245,7 @@ TEST_F(audit, strings_with_a_space_are_hex)
 {
 	uint8_t digest[KASBLOCK_DIGEST_LEN];
 	char prog[PATH_MAX], hex[KST_HEX_LEN + 1], rec[8192];
-	const char *needles[] = { "kasblock action=deny", hex, NULL };
+	const char *needles[] = { "kasblock decision=deny", hex, NULL };
 
 	snprintf(prog, sizeof(prog), "%s/a b.sh", self->dir);
 	ASSERT_EQ(0, kst_make_prog(prog, "audit:space", 0, digest));
@@ -271,13 +271,13 @@ TEST_F(audit, would_deny_record_in_monitor_mode)
 {
 	char rec[8192], pid[32];
 	struct kst_exec how = { .dirfd = AT_FDCWD, .comm = COMM };
-	const char *needles[] = { "kasblock action=would-deny op=exec ", pid, NULL };
+	const char *needles[] = { "kasblock decision=would-deny op=exec ", pid, NULL };
 
 	ASSERT_EQ(0, kst_nl_set_mode(&self->nl, KASBLOCK_MODE_MONITOR));
 	ASSERT_EQ(0, kst_run_ex(self->prog, &how));
 	snprintf(pid, sizeof(pid), " pid=%d ", how.pid);
 	ASSERT_EQ(0, find_record(self->sock, needles, rec, sizeof(rec), 10000));
-	ASSERT_NE(NULL, strstr(rec, " mode=monitor")) {
+	ASSERT_NE(NULL, strstr(rec, " policy_mode=monitor")) {
 		TH_LOG("%s", rec);
 	}
 }
@@ -297,7 +297,7 @@ TEST_F(audit, policy_changes_say_who_made_them)
 	ASSERT_EQ(0, kst_nl_cmd(&self->nl, KASBLOCK_CMD_ADD, &e, 1));
 	snprintf(want, sizeof(want), "kasblock op=policy change=add entries=1 total=2 ");
 	ASSERT_EQ(0, find_record(self->sock, needles, rec, sizeof(rec), 10000));
-	snprintf(want, sizeof(want), " mode=enforce locked=0 pid=%d uid=0 auid=%s ses=%s comm=%s res=1",
+	snprintf(want, sizeof(want), " policy_mode=enforce locked=0 pid=%d uid=0 auid=%s ses=%s comm=%s res=1",
 		 getpid(), self->auid, self->ses, ecomm);
 	ASSERT_NE(NULL, strstr(rec, want)) {
 		TH_LOG("want: %s", want);
@@ -318,7 +318,7 @@ TEST_F(audit, policy_changes_say_who_made_them)
 	ASSERT_EQ(0, kst_nl_set_mode(&self->nl, KASBLOCK_MODE_MONITOR));
 	snprintf(want, sizeof(want), "kasblock op=policy change=mode-monitor ");
 	ASSERT_EQ(0, find_record(self->sock, needles, rec, sizeof(rec), 10000));
-	ASSERT_NE(NULL, strstr(rec, " mode=monitor ")) {
+	ASSERT_NE(NULL, strstr(rec, " policy_mode=monitor ")) {
 		TH_LOG("%s", rec);
 	}
 
@@ -350,7 +350,7 @@ TEST_F(audit, parameter_changes_are_audited)
 {
 	char rec[8192], pid[32];
 	const char *needles[] = {
-		"kasblock op=policy change=param name=max_hash_size old=536870912 new=4096 ",
+		"kasblock op=policy change=param param=max_hash_size old=536870912 new=4096 ",
 		pid, " res=1", NULL
 	};
 
@@ -367,7 +367,7 @@ TEST_F(audit, parameter_changes_are_audited)
 TEST_F(audit, nothing_is_sent_while_audit_is_disabled)
 {
 	char rec[8192], pid[32];
-	const char *denial[] = { "kasblock action=deny op=exec ", self->hex, NULL };
+	const char *denial[] = { "kasblock decision=deny op=exec ", self->hex, NULL };
 	const char *change[] = { "kasblock op=policy change=add ", pid, NULL };
 	struct kst_entry e;
 
