@@ -3,14 +3,16 @@
  * kasblock bench: what one mmap(PROT_EXEC) of a file costs, the module's
  * check included (its verdict for the file is cached after the first call).
  *
- * usage: mmaploop N FILE
- * Maps FILE (MAP_PRIVATE, PROT_READ|PROT_EXEC) and unmaps it N times after
+ * usage: mmaploop [-r] N FILE
+ * Maps FILE (MAP_PRIVATE, PROT_READ|PROT_EXEC; with -r PROT_READ only, which
+ * the module's hook returns from before any check) and unmaps it N times after
  * N/10 unmeasured warm-up calls; prints "ns_per_call=X n=N". No page is
  * touched: the time is the syscalls' and the hooks', not page faults'.
  */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
@@ -23,13 +25,13 @@ static double now_ns(void)
 	return ts.tv_sec * 1e9 + ts.tv_nsec;
 }
 
-static int loop(int fd, long n)
+static int loop(int fd, int prot, long n)
 {
 	void *p;
 	long i;
 
 	for (i = 0; i < n; i++) {
-		p = mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE, fd, 0);
+		p = mmap(NULL, 4096, prot, MAP_PRIVATE, fd, 0);
 		if (p == MAP_FAILED) {
 			perror("mmaploop: mmap");
 			return -1;
@@ -41,12 +43,17 @@ static int loop(int fd, long n)
 
 int main(int argc, char **argv)
 {
+	int fd, prot = PROT_READ | PROT_EXEC;
 	double start;
 	long n;
-	int fd;
 
+	if (argc == 4 && !strcmp(argv[1], "-r")) {
+		prot = PROT_READ;
+		argv++;
+		argc--;
+	}
 	if (argc != 3 || (n = atol(argv[1])) <= 0) {
-		fprintf(stderr, "usage: mmaploop N FILE\n");
+		fprintf(stderr, "usage: mmaploop [-r] N FILE\n");
 		return 2;
 	}
 	fd = open(argv[2], O_RDONLY | O_CLOEXEC);
@@ -54,10 +61,10 @@ int main(int argc, char **argv)
 		perror("mmaploop: open");
 		return 1;
 	}
-	if (loop(fd, n / 10 + 1))
+	if (loop(fd, prot, n / 10 + 1))
 		return 1;
 	start = now_ns();
-	if (loop(fd, n))
+	if (loop(fd, prot, n))
 		return 1;
 	printf("ns_per_call=%.2f n=%ld\n", (now_ns() - start) / n, n);
 	return 0;
