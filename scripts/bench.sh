@@ -92,6 +92,30 @@ if [ -z "$json" ] || [ ! -s "$dir/bench-table-${KB_BENCH_MODE:-icount}.txt" ]; t
 	tr -d '\r' <"$log" | grep -a '^KBBENCH' >&2 || true
 	kb_die "the bench did not finish (console log: $log)"
 fi
+[ -f "$json_out" ] && mv "$json_out" "$json_out.prev"
 echo "$json" >"$json_out"
 cat "$dir/bench-table-${KB_BENCH_MODE:-icount}.txt"
+# Against the previous run of the same mode: how far each row's median moved
+# (for ratio rows, in percent of the ratio; two runs of one build should agree
+# within 1% in icount mode).
+if [ -f "$json_out.prev" ]; then
+	echo "agreement with the previous run ($json_out.prev):"
+	cat "$json_out.prev" "$json_out" | awk '
+	{
+		n = split($0, rows, /\{"row":/)
+		for (i = 2; i <= n; i++) {
+			match(rows[i], /"name":"[^"]*"/); name = substr(rows[i], RSTART + 8, RLENGTH - 9)
+			match(rows[i], /"kind":"[^"]*"/); kind = substr(rows[i], RSTART + 8, RLENGTH - 9)
+			match(rows[i], /"median":[-0-9.e+]*/); med = substr(rows[i], RSTART + 9, RLENGTH - 9) + 0
+			if (NR == 1) prev[name] = med
+			else if (name in prev) {
+				if (kind == "ratio" && prev[name] > 0) {
+					d = (med / prev[name] - 1) * 100
+					printf "  %-58s %10.4f %10.4f %+7.2f%% %s\n", name, prev[name], med, d, (d < 1 && d > -1) ? "agrees" : "DIFFERS"
+				} else
+					printf "  %-58s %10.1f %10.1f %+7.1f\n", name, prev[name], med, med - prev[name]
+			}
+		}
+	}'
+fi
 kb_log "wrote $json_out"
