@@ -47,7 +47,7 @@ check-debug:
 # What kasblock costs, measured in one boot of the VM (KERNEL, default 6.12);
 # prints a table and writes build/bench.json (scripts/bench.sh).
 bench:
-	scripts/bench.sh $(if $(filter file,$(origin KERNEL)),6.12,$(KERNEL))
+	KB_BENCH_MODE=$(or $(MODE),icount) scripts/bench.sh $(if $(filter file,$(origin KERNEL)),6.12,$(KERNEL))
 
 # How fast kasblockctl hashes, on this host: a 1 GiB file through kasblockctl
 # hash, openssl dgst -sha256 and sha256sum (scripts/bench-host.sh).
@@ -174,7 +174,8 @@ help:
 	@echo '                        (KERNELS="6.12 deb13" for some; lines: scripts/lib.sh)'
 	@echo '  make demo             boot Debian 13 in QEMU and block a program by its hash'
 	@echo '  make check-debug      the selftests on a KASAN + lockdep 6.12 kernel built here'
-	@echo '  make bench            measure exec overhead in the 6.12 VM: table + build/bench.json'
+	@echo '  make bench            measure exec overhead in the 6.12 VM, instruction-count time:'
+	@echo '                        table + build/bench.json (MODE=wall: wall clock, build/bench-wall.json)'
 	@echo '  make bench-host       kasblockctl hash vs openssl dgst vs sha256sum on a 1 GiB file'
 	@echo '  make shell            interactive VM with the module loaded (KERNEL=<line>)'
 	@echo '  make selftests        build the selftests into build/selftests'

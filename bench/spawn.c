@@ -2,10 +2,11 @@
 /*
  * kasblock bench: how long a program takes to start and finish.
  *
- * usage: spawn N PROGRAM [ARG...]
- * Runs PROGRAM N times, one after the other (fork, execv, wait), and prints
- * "median_us=M min_us=M max_us=M n=N". The program's stdout goes to /dev/null.
- * Exits 1 if any run failed.
+ * usage: spawn [-w W] N PROGRAM [ARG...]
+ * Runs PROGRAM W times unmeasured (warm-up: page cache, dentries, the
+ * module's verdict cache), then N times measured, one after the other (fork,
+ * execv, wait), and prints "median_us=M min_us=M max_us=M n=N". The
+ * program's stdout goes to /dev/null. Exits 1 if any run failed.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -35,18 +36,23 @@ static int cmp(const void *a, const void *b)
 int main(int argc, char **argv)
 {
 	double *t, start;
-	int i, n, status, quiet;
+	int i, n, w = 0, status, quiet;
 	pid_t pid;
 
-	if (argc < 3 || (n = atoi(argv[1])) <= 0) {
-		fprintf(stderr, "usage: spawn N PROGRAM [ARG...]\n");
+	if (argc > 2 && !strcmp(argv[1], "-w")) {
+		w = atoi(argv[2]);
+		argv += 2;
+		argc -= 2;
+	}
+	if (argc < 3 || (n = atoi(argv[1])) <= 0 || w < 0) {
+		fprintf(stderr, "usage: spawn [-w W] N PROGRAM [ARG...]\n");
 		return 2;
 	}
 	quiet = open("/dev/null", O_WRONLY | O_CLOEXEC);
 	t = calloc(n, sizeof(*t));
 	if (!t)
 		return 1;
-	for (i = 0; i < n; i++) {
+	for (i = -w; i < n; i++) {
 		start = now_us();
 		pid = fork();
 		if (pid < 0) {
@@ -62,14 +68,15 @@ int main(int argc, char **argv)
 		}
 		if (waitpid(pid, &status, 0) < 0)
 			return 1;
-		t[i] = now_us() - start;
+		if (i >= 0)
+			t[i] = now_us() - start;
 		if (!WIFEXITED(status) || WEXITSTATUS(status)) {
 			fprintf(stderr, "spawn: %s: run %d ended with status %#x\n", argv[2], i, status);
 			return 1;
 		}
 	}
 	qsort(t, n, sizeof(*t), cmp);
-	printf("median_us=%.1f min_us=%.1f max_us=%.1f n=%d\n", n % 2 ? t[n / 2] :
+	printf("median_us=%.3f min_us=%.3f max_us=%.3f n=%d\n", n % 2 ? t[n / 2] :
 	       (t[n / 2 - 1] + t[n / 2]) / 2, t[0], t[n - 1], n);
 	return 0;
 }

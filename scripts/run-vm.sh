@@ -12,7 +12,10 @@
 #
 # Environment: KB_VM_ACCEL=auto|kvm|tcg (auto: KVM when a probe boot through
 # it works, else TCG), KB_VM_MEM (1G), KB_VM_SMP (2), KB_VM_TIMEOUT (600),
-# KB_VM_APPEND (extra kernel command line, e.g. "kbvm.modargs=mode=monitor").
+# KB_VM_APPEND (extra kernel command line, e.g. "kbvm.modargs=mode=monitor"),
+# KB_VM_ICOUNT=1 (TCG only, for scripts/bench.sh: the guest's clocks count
+# instructions, one virtual ns each, and idle time is skipped; see
+# README "Performance").
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -72,6 +75,13 @@ qemu_cmd() {
 	tcg) QEMU+=(-accel tcg,thread=single -cpu max) ;;
 	*) kb_die "unknown accelerator $accel" ;;
 	esac
+	# -icount shift=0: virtual time advances 1 ns per guest instruction,
+	# whatever the host is doing; sleep=off: an idle guest jumps to its next
+	# timer instead of waiting for the host clock (no wall time counted).
+	if [ "${KB_VM_ICOUNT:-0}" = 1 ]; then
+		[ "$accel" = tcg ] || kb_die "KB_VM_ICOUNT=1 needs TCG (KB_VM_ACCEL=tcg), not $accel"
+		QEMU+=(-icount shift=0,sleep=off)
+	fi
 	if [ "$run" = shell ]; then
 		QEMU+=(-nographic -serial mon:stdio)
 	else

@@ -2,113 +2,147 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # kasblock bench, inside the VM (kbvm.run=bench, booted by scripts/bench.sh
-# with kbvm.insmod=0): every measurement of one boot, first without the
-# module, then with it. POSIX sh: busybox is all the VM has.
+# with kbvm.insmod=0). POSIX sh: busybox is all the VM has.
+#
+# Method: a settle period after boot, then ROUNDS rounds, each measuring the
+# same programs in every state, interleaved in this one boot:
+#   base (no module) -> empty (module, empty list) -> list (ENTRIES digests)
+#   -> fapo (no module, fapolicyd with the equivalent rule) -> next round,
+# and one last base after the last round. A state's ratio in round r is to
+# the mean of base r and base r+1, the baselines either side of it; the row
+# is the median of the rounds' ratios, its spread their max - min. Every
+# measured run comes after unmeasured warm-up runs of the same program.
+#
+# Under -icount (scripts/bench.sh MODE=icount) CLOCK_MONOTONIC counts guest
+# instructions (1 ns each), so the times are virtual and do not depend on
+# host load; under MODE=wall they are the emulator's wall clock.
 #
 # Prints a table between KBBENCH-TABLE-BEGIN and KBBENCH-TABLE-END, then one
-# line "KBBENCH-JSON {...}". Under TCG the absolute times mean little: the
-# ratios to the same boot's baseline are the result.
+# line "KBBENCH-JSON {...}".
 #
-# Environment (or kernel command line kbbench.n=, kbbench.entries=):
-#   N        spawns per spawn measurement (1000)
-#   ENTRIES  list entries (1000000)
+# Kernel command line: kbbench.n= (spawns per measurement, 200),
+# kbbench.entries= (list entries, 1000000), kbbench.rounds= (3),
+# kbbench.settle= (seconds after boot, 30), kbbench.mode= (icount|wall).
 set -u
 B=${KB_BENCH_DIR:-/kasblock/bench}
 KO=${KASBLOCK_KO:-/kasblock/kasblock.ko}
 CTL=/usr/sbin/kasblockctl
-N=${N:-1000}
+N=${N:-200}
 ENTRIES=${ENTRIES:-1000000}
+ROUNDS=${ROUNDS:-3}
+SETTLE=${SETTLE:-30}
+MODE=${MODE:-icount}
 BIG_MB=64
-COPIES=3
 for arg in $(cat /proc/cmdline); do
 	case $arg in
 	kbbench.n=*) N=${arg#kbbench.n=} ;;
 	kbbench.entries=*) ENTRIES=${arg#kbbench.entries=} ;;
+	kbbench.rounds=*) ROUNDS=${arg#kbbench.rounds=} ;;
+	kbbench.settle=*) SETTLE=${arg#kbbench.settle=} ;;
+	kbbench.mode=*) MODE=${arg#kbbench.mode=} ;;
 	esac
 done
+# Runs per measurement: spawns N, dlopen50 N/8 (each is 50 mmaps and more),
+# warm-ups a tenth; mmap calls per mmaploop run.
+NDL=$((N / 8 + 1))
+WARM=$((N / 10 + 1))
+NMMAP=$((N * 100))
 W=/tmp/kbbench
 R=/tmp/kbbench-ramfs
-mkdir -p "$W" "$R"
-mount -t ramfs -o mode=0755 kbbench-ramfs "$R" || fail "mounting a ramfs on $R"
-cp "$B/tiny" "$W/tiny"
-cp -a "$B/libs" "$W/libs"
+RES=$W/results
 
 fail() {
 	echo "KBBENCH-ERROR $*"
 	exit 1
 }
 
-# us N PROG ARGS...: the median microseconds of N runs.
+mkdir -p "$W" "$R"
+mount -t ramfs -o mode=0755 kbbench-ramfs "$R" || fail "mounting a ramfs on $R"
+cp "$B/tiny" "$W/tiny"
+cp "$B/dyn" "$W/dyn"
+cp -a "$B/libs" "$W/libs"
+: >"$RES"
+
+# rec STATE ROUND METRIC VALUE: one measurement, for the awk at the end.
+rec() { echo "$1 $2 $3 $4" >>"$RES"; }
+
+# us [-w W] N PROG ARGS...: the median microseconds of N runs.
 us() {
 	out=$("$B/spawn" "$@") || fail "spawn $*"
 	echo "$out" | sed -n 's/^median_us=\([0-9.]*\).*/\1/p'
 }
 
-# first_exec TAG [DIR]: median of COPIES first execs of fresh copies of the big
-# file in DIR (default $W, a tmpfs: kasblock reads it with kernel_read(); on
-# $R, a ramfs, it hashes the page cache folio by folio, as on a disk filesystem).
+# first_exec DIR: one first exec of a fresh copy of the big file in DIR ($W,
+# a tmpfs: kasblock reads it with kernel_read(); $R, a ramfs: it hashes the
+# page cache folio by folio, as on a disk filesystem).
 first_exec() {
-	i=0 all='' d=${2:-$W}
-	while [ $i -lt $COPIES ]; do
-		cp "$W/big" "$d/big.$1.$i"
-		all="$all $(us 1 "$d/big.$1.$i")"
-		rm -f "$d/big.$1.$i"
-		i=$((i + 1))
-	done
-	echo $all | tr ' ' '\n' | sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'
+	cp "$W/big" "$1/big.copy" || fail "copying the big file to $1"
+	sync
+	us 1 "$1/big.copy"
+	rm -f "$1/big.copy"
+}
+
+# mmap_ns [-r]: ns per mmap+munmap of one library, the median of 3 runs
+# (-r: PROT_READ, which the hook returns from at once).
+mmap_ns() {
+	for i in 1 2 3; do
+		"$B/mmaploop" "$@" "$NMMAP" "$W/libs/libbench1.so" || fail "mmaploop $*"
+	done | sed -n 's/^ns_per_call=\([0-9.]*\).*/\1/p' | sort -n | sed -n 2p
 }
 
 meminfo() { awk -v k="$1:" '$1 == k {print $2}' /proc/meminfo; }
 
-echo "KBBENCH: N=$N entries=$ENTRIES big=${BIG_MB}MB kernel=$(uname -r) cpus=$(nproc)"
-# The inputs, made before anything is measured.
-cat "$W/tiny" >"$W/big"
-head -c $((BIG_MB * 1048576)) /dev/urandom >>"$W/big" || fail "making the big file"
-chmod 755 "$W/big"
-"$B/gendigests" "$ENTRIES" >"$W/list" || fail "gendigests"
-sync
+# small STATE ROUND: the cached measurements, each after its warm-up.
+small() {
+	rec "$1" "$2" spawn_static "$(us -w $WARM "$N" "$W/tiny")"
+	rec "$1" "$2" spawn_dynamic "$(us -w $WARM "$N" "$W/dyn")"
+	rec "$1" "$2" dlopen50 "$(us -w $((NDL / 10 + 1)) "$NDL" "$B/dlopen50" "$W/libs")"
+	rec "$1" "$2" mmap_ns "$(mmap_ns)"
+	rec "$1" "$2" mmapr_ns "$(mmap_ns -r)"
+}
 
-# --- without the module ---
-grep -q '^kasblock ' /proc/modules && fail "kasblock is loaded: boot with kbvm.insmod=0"
-base_spawn=$(us "$N" "$W/tiny")
-base_dl=$(us $((N / 6 + 1)) "$B/dlopen50" "$W/libs")
-base_big=$(first_exec base)
-base_big_ram=$(first_exec base "$R")
-sha_big=$(us $COPIES /usr/bin/sha256sum "$W/big")
-# The load's baseline: the same file read, parsed, sorted and hashed in user
-# space (kasblockctl digest), so load - parse is what the kernel side costs.
-parse=$(us 1 "$CTL" digest "$W/list")
+# big STATE ROUND: first execs (no warm-up can keep a first exec first).
+big() {
+	rec "$1" "$2" big_tmpfs "$(first_exec "$W")"
+	rec "$1" "$2" big_ramfs "$(first_exec "$R")"
+}
 
-# --- with the module ---
-avail0=$(meminfo MemAvailable) slab0=$(meminfo Slab) vm0=$(meminfo VmallocUsed)
-insmod "$KO" || fail "insmod $KO"
-avail1=$(meminfo MemAvailable) slab1=$(meminfo Slab) vm1=$(meminfo VmallocUsed)
-driver=$($CTL status --json | sed -n 's/.*"hash_driver":"\([^"]*\)".*/\1/p')
-empty_spawn=$(us "$N" "$W/tiny")
-load=$(us 1 "$CTL" load "$W/list")
-echo 3 >/proc/sys/vm/drop_caches 2>/dev/null
-avail2=$(meminfo MemAvailable) slab2=$(meminfo Slab) vm2=$(meminfo VmallocUsed)
-loaded=$($CTL status --json | sed -n 's/.*"entries":\([0-9]*\).*/\1/p')
-[ "$loaded" = "$ENTRIES" ] || fail "loaded $loaded entries, not $ENTRIES"
-slabline=$(grep '^kasblock_entry ' /proc/slabinfo 2>/dev/null | awk '{print $2, $3, $4}')
-mod_spawn=$(us "$N" "$W/tiny")
-mod_dl=$(us $((N / 6 + 1)) "$B/dlopen50" "$W/libs")
-mod_big=$(first_exec mod)
-mod_big_ram=$(first_exec mod "$R")
-hits=$($CTL status --json | sed -n 's/.*"cache_hits":\([0-9]*\).*/\1/p')
+base() {
+	grep -q '^kasblock ' /proc/modules && fail "kasblock is loaded: boot with kbvm.insmod=0"
+	small base "$1"
+	big base "$1"
+	rec base "$1" sha256sum "$(us -w 1 1 /usr/bin/sha256sum "$W/big")"
+	rec base "$1" openssl "$(us -w 1 1 /usr/bin/openssl dgst -sha256 "$W/big")"
+	# The load's baseline: the same file read, parsed, sorted and hashed in
+	# user space, so load - parse is what the kernel side costs.
+	rec base "$1" parse "$(us -w 1 1 "$CTL" digest "$W/list")"
+}
 
-# --- without the module again: the spread of the two baselines is the noise ---
-$CTL flush >/dev/null
-rmmod kasblock || fail "rmmod kasblock"
-base_spawn2=$(us "$N" "$W/tiny")
-base_dl2=$(us $((N / 6 + 1)) "$B/dlopen50" "$W/libs")
+module() {
+	insmod "$KO" || fail "insmod $KO"
+	small empty "$1"
+	sync
+	echo 3 >/proc/sys/vm/drop_caches
+	slab1=$(meminfo Slab) vm1=$(meminfo VmallocUsed)
+	rec list "$1" load "$(us 1 "$CTL" load "$W/list")"
+	sync
+	echo 3 >/proc/sys/vm/drop_caches
+	slab2=$(meminfo Slab) vm2=$(meminfo VmallocUsed)
+	rec list "$1" bytes_per_entry "$(awk -v d=$((slab2 - slab1 + vm2 - vm1)) -v n="$ENTRIES" 'BEGIN {printf "%.2f", d * 1024 / n}')"
+	loaded=$($CTL status --json | sed -n 's/.*"entries":\([0-9]*\).*/\1/p')
+	[ "$loaded" = "$ENTRIES" ] || fail "loaded $loaded entries, not $ENTRIES"
+	small list "$1"
+	big list "$1"
+	driver=$($CTL status --json | sed -n 's/.*"hash_driver":"\([^"]*\)".*/\1/p')
+	$CTL flush >/dev/null
+	rmmod kasblock || fail "rmmod kasblock"
+}
 
 # --- fapolicyd with the equivalent rule: deny execute of one sha256 ---
-fapo_spawn=0 fapo_dl=0 fapo_big=0
-fapo_why="not measured: fapolicyd not in the initramfs (download failed or KB_BENCH_FAPOLICYD=0)"
 F=$B/fapolicyd
-if [ -x "$F/fapolicyd" ]; then
-	fapo_why=''
+fapo_why="not measured: fapolicyd not in the initramfs (download failed or KB_BENCH_FAPOLICYD=0)"
+fapo_setup() {
+	[ -x "$F/fapolicyd" ] || return 1
 	cat "$W/tiny" >"$W/denyme" && echo fapolicyd-deny >>"$W/denyme" && chmod 755 "$W/denyme"
 	deny_hex=$(sha256sum "$W/denyme" | cut -d' ' -f1)
 	mkdir -p /etc/fapolicyd/trust.d /usr/share/fapolicyd /usr/share/misc /var/lib/fapolicyd /run/fapolicyd /var/log
@@ -135,11 +169,17 @@ if [ -x "$F/fapolicyd" ]; then
 	: >/etc/fapolicyd/fapolicyd.trust
 	printf 'deny perm=execute all : sha256hash=%s\nallow perm=any all : all\n' "$deny_hex" \
 		>/etc/fapolicyd/compiled.rules
+	fapo_why=''
+}
+
+# fapo ROUND: start fapolicyd, wait until it denies the listed file, measure,
+# stop it. Gives up (and says why) for the rest of the bench on a failure.
+fapo() {
+	[ -z "$fapo_why" ] || return 0
 	"$F/fapolicyd" --debug-deny >/tmp/fapolicyd.log 2>&1 &
 	fapo_pid=$!
-	# Ready once it denies the listed file (under TCG startup takes a while).
 	i=0
-	while [ $i -lt 120 ]; do
+	while [ $i -lt 300 ]; do
 		kill -0 $fapo_pid 2>/dev/null || break
 		"$B/spawn" 1 "$W/denyme" >/dev/null 2>&1 || break
 		sleep 1
@@ -147,73 +187,166 @@ if [ -x "$F/fapolicyd" ]; then
 	done
 	if ! kill -0 $fapo_pid 2>/dev/null; then
 		fapo_why="not measured: fapolicyd exited: $(tail -n 3 /tmp/fapolicyd.log | tr '\n"' ' ' | cut -c1-160)"
-	elif [ $i -ge 120 ]; then
-		fapo_why="not measured: fapolicyd did not deny the listed file within 120 s"
+	elif [ $i -ge 300 ]; then
+		fapo_why="not measured: fapolicyd did not deny the listed file within 300 s"
 	elif ! grep -q "dec=deny.*denyme" /tmp/fapolicyd.log; then
 		fapo_why="not measured: the listed file failed to run but fapolicyd logged no denial of it"
 	else
-		fapo_spawn=$(us "$N" "$W/tiny")
-		fapo_dl=$(us $((N / 6 + 1)) "$B/dlopen50" "$W/libs")
-		fapo_big=$(first_exec fapo)
+		[ "$1" = 1 ] && echo "KBBENCH: fapolicyd denial: $(grep -m1 "dec=deny.*denyme" /tmp/fapolicyd.log)"
+		small fapo "$1"
+		rec fapo "$1" big_tmpfs "$(first_exec "$W")"
 	fi
 	kill $fapo_pid 2>/dev/null
 	wait $fapo_pid 2>/dev/null
-	echo "KBBENCH: fapolicyd denial: $(grep -m1 "dec=deny.*denyme" /tmp/fapolicyd.log)"
-fi
+}
+
+# --- settle: no address-space randomisation, the kernel's start-up done ---
+echo 0 >/proc/sys/kernel/randomize_va_space
+echo "KBBENCH: mode=$MODE N=$N rounds=$ROUNDS entries=$ENTRIES big=${BIG_MB}MB settle=${SETTLE}s kernel=$(uname -r) cpus=$(nproc)"
+# The inputs, made before anything is measured.
+cat "$W/tiny" >"$W/big"
+head -c $((BIG_MB * 1048576)) /dev/urandom >>"$W/big" || fail "making the big file"
+chmod 755 "$W/big"
+"$B/gendigests" "$ENTRIES" >"$W/list" || fail "gendigests"
+fapo_setup
+sync
+echo 3 >/proc/sys/vm/drop_caches
+sleep "$SETTLE"
+
+driver=''
+r=1
+while [ "$r" -le "$ROUNDS" ]; do
+	echo "KBBENCH: round $r of $ROUNDS"
+	base "$r"
+	module "$r"
+	fapo "$r"
+	r=$((r + 1))
+done
+echo "KBBENCH: closing baseline"
+base "$r"
 
 # --- results ---
-awk -v n="$N" -v entries="$ENTRIES" -v driver="$driver" -v kernel="$(uname -r)" \
-	-v base_spawn1="$base_spawn" -v base_spawn2="$base_spawn2" -v empty_spawn="$empty_spawn" -v mod_spawn="$mod_spawn" \
-	-v base_dl1="$base_dl" -v base_dl2="$base_dl2" -v mod_dl="$mod_dl" -v base_big="$base_big" -v mod_big="$mod_big" \
-	-v base_big_ram="$base_big_ram" -v mod_big_ram="$mod_big_ram" \
-	-v sha_big="$sha_big" -v big_mb="$BIG_MB" -v load="$load" -v parse="$parse" \
-	-v avail1="$avail1" -v avail2="$avail2" -v slab1="$slab1" -v slab2="$slab2" \
-	-v vm1="$vm1" -v vm2="$vm2" -v fapo_why="$fapo_why" \
-	-v fapo_spawn="$fapo_spawn" -v fapo_dl="$fapo_dl" -v fapo_big="$fapo_big" -v slabline="$slabline" -v hits="$hits" '
-function r(a, b) { return b > 0 ? sprintf("%.2f", a / b) : "n/a" }
-BEGIN {
-	# Baseline: the mean of the runs before insmod and after rmmod.
-	base_spawn = (base_spawn1 + base_spawn2) / 2
-	base_dl = (base_dl1 + base_dl2) / 2
-	avail_b = (avail1 - avail2) * 1024 / entries
-	slabvm_b = ((slab2 - slab1) + (vm2 - vm1)) * 1024 / entries
-	split(slabline, s, " ")
-	slab_b = s[1] > 0 ? sprintf("%.1f", s[1] * s[3] / entries) : "n/a (kasblock_entry merged into another slab cache)"
-	print "KBBENCH-TABLE-BEGIN"
-	printf "kasblock bench, kernel %s, one boot, times are medians\n", kernel
-	printf "%-58s %14s %14s %8s\n", "measurement", "baseline", "kasblock", "ratio"
-	printf "%-58s %12.1fus %12.1fus %8s\n", "(a) spawn baseline: before insmod vs after rmmod", base_spawn1, base_spawn2, r(base_spawn2, base_spawn1)
-	printf "%-58s %12.1fus %12.1fus %8s\n", "(a) spawn static binary, empty list (" n " runs)", base_spawn, empty_spawn, r(empty_spawn, base_spawn)
-	printf "%-58s %12.1fus %12.1fus %8s\n", "(a) spawn static binary, " entries " entries, cached", base_spawn, mod_spawn, r(mod_spawn, base_spawn)
-	printf "%-58s %12.1fus %12.1fus %8s\n", "(b) first exec of " big_mb " MB binary vs no module", base_big, mod_big, r(mod_big, base_big)
-	printf "%-58s %12.1fus %12.1fus %8s\n", "(b) first exec of " big_mb " MB binary vs sha256sum of it", sha_big, mod_big, r(mod_big, sha_big)
-	printf "%-58s %12.1fus %12.1fus %8s\n", "(b) the same on ramfs (page-cache folios) vs no module", base_big_ram, mod_big_ram, r(mod_big_ram, base_big_ram)
-	printf "%-58s %12.1fus %12.1fus %8s\n", "(b) the same on ramfs (page-cache folios) vs sha256sum", sha_big, mod_big_ram, r(mod_big_ram, sha_big)
-	printf "%-58s %12.1fus %12.1fus %8s\n", "(c) dlopen baseline: before insmod vs after rmmod", base_dl1, base_dl2, r(base_dl2, base_dl1)
-	printf "%-58s %12.1fus %12.1fus %8s\n", "(c) program dlopen()ing 50 libraries, " entries " entries", base_dl, mod_dl, r(mod_dl, base_dl)
-	printf "%-58s %12.1fus %12.1fus %8s\n", "(d) load of " entries " digests vs parsing the file (digest)", parse, load, r(load, parse)
-	printf "%-58s %14s %14.1f\n", "(d) kernel bytes/entry, MemAvailable delta", "", avail_b
-	printf "%-58s %14s %14.1f\n", "(d) kernel bytes/entry, Slab+VmallocUsed delta", "", slabvm_b
-	printf "%-58s %14s %14s\n", "(d) kernel bytes/entry, kasblock_entry slab (objsize*objs/n)", "", slab_b
-	printf "%-58s %14s %14s\n", "(e) SHA-256 driver", "", driver
-	if (fapo_why != "") {
-		printf "%-58s %s\n", "fapolicyd, equivalent sha256 deny rule", fapo_why
-		fapo_json = "\"" fapo_why "\""
-	} else {
-		printf "%-58s %12.1fus %12.1fus %8s\n", "fapolicyd, sha256 deny rule: spawn static binary", base_spawn, fapo_spawn, r(fapo_spawn, base_spawn)
-		printf "%-58s %12.1fus %12.1fus %8s\n", "fapolicyd, sha256 deny rule: dlopen 50 libraries", base_dl, fapo_dl, r(fapo_dl, base_dl)
-		printf "%-58s %12.1fus %12.1fus %8s\n", "fapolicyd, sha256 deny rule: first exec " big_mb " MB vs sha256sum", sha_big, fapo_big, r(fapo_big, sha_big)
-		fapo_json = sprintf("{\"spawn_us\":%s,\"spawn_ratio\":%s,\"dlopen50_us\":%s,\"dlopen50_ratio\":%s,\"big_first_exec_us\":%s,\"big_ratio_sha256sum\":%s}", \
-			fapo_spawn, r(fapo_spawn, base_spawn), fapo_dl, r(fapo_dl, base_dl), fapo_big, r(fapo_big, sha_big))
+awk -v rounds="$ROUNDS" -v n="$N" -v ndl="$NDL" -v nmmap="$NMMAP" -v entries="$ENTRIES" \
+	-v driver="$driver" -v kernel="$(uname -r)" -v mode="$MODE" -v big_mb="$BIG_MB" \
+	-v fapo_why="$fapo_why" '
+{ v[$1, $2, $3] = $4 + 0 }
+function med(a, k,    i, j, t, m) {
+	for (i = 1; i <= k; i++) for (j = i + 1; j <= k; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+	m = k % 2 ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2
+	lo = a[1]; hi = a[k]
+	return m
+}
+# base_r(M, R): the interleaved baseline of round R.
+function base_r(m, r) { return (v["base", r, m] + v["base", r + 1, m]) / 2 }
+# stat(STATE, M): medians over the rounds of the absolute value (sm) and of
+# its baseline (sb), ratio median (sr) and spread (slo, shi).
+function stat(s, m,    r, x, y, z, k) {
+	k = 0
+	for (r = 1; r <= rounds; r++) {
+		if (!((s, r, m) in v)) continue
+		k++; x[k] = v[s, r, m]; y[k] = base_r(m, r); z[k] = base_r(m, r) > 0 ? v[s, r, m] / base_r(m, r) : 0
 	}
+	if (!k) return 0
+	sm = med(x, k); sb = med(y, k); sr = med(z, k); slo = lo; shi = hi
+	return k
+}
+# vs(STATE, M, REF): the same against another metric of the same round.
+function vs(s, m, ref,    r, x, y, z, k, b) {
+	k = 0
+	for (r = 1; r <= rounds; r++) {
+		if (!((s, r, m) in v)) continue
+		b = ref == "fastest" ? fastest(r) : base_r(ref, r)
+		k++; x[k] = v[s, r, m]; y[k] = b; z[k] = v[s, r, m] / b
+	}
+	if (!k) return 0
+	sm = med(x, k); sb = med(y, k); sr = med(z, k); slo = lo; shi = hi
+	return k
+}
+# drift(M): base r+1 / base r, how far the baseline itself moved between rounds.
+function drift(m,    r, x, y, z, k) {
+	k = 0
+	for (r = 1; r <= rounds; r++) { k++; x[k] = v["base", r + 1, m]; y[k] = v["base", r, m]; z[k] = x[k] / y[k] }
+	sm = med(x, k); sb = med(y, k); sr = med(z, k); slo = lo; shi = hi
+	return k
+}
+function fastest(r,   a, b) { a = base_r("sha256sum", r); b = base_r("openssl", r); return a < b ? a : b }
+# delta(STATE, M): per-round value - interleaved baseline (ns per call).
+function delta(s, m,    r, x, y, z, k) {
+	k = 0
+	for (r = 1; r <= rounds; r++) {
+		if (!((s, r, m) in v)) continue
+		k++; x[k] = v[s, r, m]; y[k] = base_r(m, r); z[k] = v[s, r, m] - base_r(m, r)
+	}
+	if (!k) return 0
+	sm = med(x, k); sb = med(y, k); sr = med(z, k); slo = lo; shi = hi
+	return k
+}
+function fmt_t(us) { return us >= 1e6 ? sprintf("%.3f s", us / 1e6) : us >= 1e3 ? sprintf("%.2f ms", us / 1e3) : sprintf("%.1f us", us) }
+# row ID NAME KIND(ratio|ns|bytes) UNIT TARGET: print and remember one row.
+function row(id, name, kind, target,    verdict, val, sp, bs, ks, tg) {
+	if (kind == "ratio") {
+		val = sprintf("%.4f", sr); sp = sprintf("%.2f%%", sr > 0 ? (shi - slo) / sr * 100 : 0)
+		bs = fmt_t(sb); ks = fmt_t(sm)
+	} else if (kind == "time") {
+		val = fmt_t(sr); sp = fmt_t(shi - slo); bs = fmt_t(sb); ks = fmt_t(sm)
+	} else if (kind == "ns") {
+		val = sprintf("%.1f ns", sr); sp = sprintf("%.1f ns", shi - slo)
+		bs = sprintf("%.1f ns", sb); ks = sprintf("%.1f ns", sm)
+	} else {
+		val = sprintf("%.1f B", sr); sp = sprintf("%.1f B", shi - slo); bs = ""; ks = ""
+	}
+	if (target == "") { verdict = "-"; tg = "-" }
+	# The targets are in instruction-count time; wall-clock TCG noise exceeds them.
+	else if (mode != "icount") { verdict = "not judged (" mode " time)"; tg = "<= " target }
+	else {
+		tg = (kind == "ratio" ? "<= " : "<= ") target (kind == "ns" ? " ns" : kind == "bytes" ? " B" : "")
+		verdict = sr <= target + 0 ? "met" : sprintf("missed by %s", kind == "ratio" ? sprintf("%.1f%%", (sr / (target + 0) - 1) * 100) : sprintf("%.1f %s", sr - target, kind == "ns" ? "ns" : "B"))
+	}
+	printf "%-3s %-58s %12s %12s %10s %9s %-10s %s\n", id, name, bs, ks, val, sp, tg, verdict
+	json = json (json == "" ? "" : ",") sprintf("{\"row\":\"%s\",\"name\":\"%s\",\"kind\":\"%s\",\"baseline_us\":%s,\"value_us\":%s,\"median\":%s,\"spread\":%s,\"spread_lo\":%s,\"spread_hi\":%s,\"target\":%s,\"verdict\":\"%s\"}",
+		id, name, kind, kind == "ratio" || kind == "time" ? sb : kind == "ns" ? sb / 1000 : "null", kind == "ratio" || kind == "time" ? sm : kind == "ns" ? sm / 1000 : "null",
+		sr, shi - slo, slo, shi, target == "" ? "null" : target, verdict)
+}
+function bytes(    r, x, k) {
+	k = 0
+	for (r = 1; r <= rounds; r++) if (("list", r, "bytes_per_entry") in v) { k++; x[k] = v["list", r, "bytes_per_entry"] }
+	sr = k ? med(x, k) : 0; slo = lo; shi = hi
+}
+END {
+	print "KBBENCH-TABLE-BEGIN"
+	printf "kasblock bench, kernel %s, %s time, %d rounds interleaved in one boot; medians, spread = max-min over rounds\n", kernel, mode, rounds
+	printf "%-3s %-58s %12s %12s %10s %9s %-10s %s\n", "row", "measurement", "baseline", "measured", "median", "spread", "target", "verdict"
+	drift("spawn_static"); row("0", "baseline drift, base r+1 / base r: static spawn", "ratio", "")
+	drift("spawn_dynamic"); row("0", "baseline drift, base r+1 / base r: dynamic spawn", "ratio", "")
+	drift("dlopen50"); row("0", "baseline drift, base r+1 / base r: dlopen 50", "ratio", "")
+	stat("list", "spawn_static"); row("1", "spawn static binary, " entries " entries, cached", "ratio", "1.01")
+	stat("list", "spawn_dynamic"); row("2", "spawn dynamic binary (ld.so+libc), cached", "ratio", "1.01")
+	stat("list", "dlopen50"); row("3", "program dlopen()ing 50 libraries, cached", "ratio", "1.02")
+	delta("list", "mmap_ns"); row("4", "cached mmap(PROT_EXEC) check, ns per call", "ns", "300")
+	delta("empty", "mmap_ns"); row("5", "attach only (empty list), ns per mmap call", "ns", "")
+	delta("list", "mmapr_ns"); row("5", "attach only (PROT_READ mmap, hook returns at once), ns", "ns", "")
+	stat("empty", "spawn_static"); row("5", "attach only (empty list): static spawn", "ratio", "")
+	stat("empty", "spawn_dynamic"); row("5", "attach only (empty list): dynamic spawn", "ratio", "")
+	stat("empty", "dlopen50"); row("5", "attach only (empty list): dlopen 50", "ratio", "")
+	vs("list", "big_tmpfs", "fastest"); row("6", "first exec " big_mb " MB (tmpfs) vs faster of sha256sum/openssl", "ratio", "1.00")
+	vs("list", "big_ramfs", "fastest"); row("6", "first exec " big_mb " MB (ramfs) vs faster of sha256sum/openssl", "ratio", "1.00")
+	delta("list", "big_tmpfs"); row("6", "first exec " big_mb " MB (tmpfs): time the module adds", "time", "")
+	delta("list", "big_ramfs"); row("6", "first exec " big_mb " MB (ramfs): time the module adds", "time", "")
+	vs("base", "openssl", "sha256sum"); row("6", "openssl dgst -sha256 vs sha256sum", "ratio", "")
+	vs("list", "load", "parse"); row("7", "kasblockctl load of " entries " vs digest (parse)", "ratio", "")
+	bytes(); row("8", "kernel bytes per entry (Slab+VmallocUsed delta)", "bytes", "48")
+	if (fapo_why != "") printf "%-3s %-58s %s\n", "9", "fapolicyd, equivalent sha256 deny rule", fapo_why
+	else {
+		stat("fapo", "spawn_static"); row("9", "fapolicyd: spawn static binary", "ratio", "")
+		stat("fapo", "spawn_dynamic"); row("9", "fapolicyd: spawn dynamic binary", "ratio", "")
+		stat("fapo", "dlopen50"); row("9", "fapolicyd: dlopen 50 libraries", "ratio", "")
+		delta("fapo", "mmap_ns"); row("9", "fapolicyd: mmap(PROT_EXEC), ns per call", "ns", "")
+		vs("fapo", "big_tmpfs", "fastest"); row("9", "fapolicyd: first exec " big_mb " MB vs faster hasher", "ratio", "")
+	}
+	printf "SHA-256 driver the module chose: %s\n", driver
 	print "KBBENCH-TABLE-END"
-	printf "KBBENCH-JSON {\"kernel\":\"%s\",\"n\":%d,\"entries\":%d,\"hash_driver\":\"%s\"," \
-		"\"spawn_us\":{\"baseline_before\":%s,\"baseline_after\":%s,\"baseline\":%.1f,\"empty_list\":%s,\"list_cached\":%s,\"ratio\":%s}," \
-		"\"big_first_exec_us\":{\"size_mb\":%d,\"baseline\":%s,\"kasblock\":%s,\"sha256sum\":%s,\"ratio_sha256sum\":%s,\"ramfs_baseline\":%s,\"ramfs_kasblock\":%s,\"ramfs_ratio_sha256sum\":%s}," \
-		"\"dlopen50_us\":{\"baseline_before\":%s,\"baseline_after\":%s,\"baseline\":%.1f,\"kasblock\":%s,\"ratio\":%s}," \
-		"\"load_us\":%s,\"parse_us\":%s,\"bytes_per_entry_memavailable\":%.1f,\"bytes_per_entry_slab_vmalloc\":%.1f,\"cache_hits\":%d," \
-		"\"fapolicyd\":%s}\n",
-		kernel, n, entries, driver, base_spawn1, base_spawn2, base_spawn, empty_spawn, mod_spawn, r(mod_spawn, base_spawn),
-		big_mb, base_big, mod_big, sha_big, r(mod_big, sha_big), base_big_ram, mod_big_ram, r(mod_big_ram, sha_big), base_dl1, base_dl2, base_dl, mod_dl, r(mod_dl, base_dl),
-		load, parse, avail_b, slabvm_b, hits, fapo_json
-}'
+	printf "KBBENCH-JSON {\"kernel\":\"%s\",\"mode\":\"%s\",\"rounds\":%d,\"n\":%d,\"n_dlopen\":%d,\"n_mmap\":%d,\"entries\":%d,\"hash_driver\":\"%s\",\"fapolicyd\":\"%s\",\"rows\":[%s]}\n",
+		kernel, mode, rounds, n, ndl, nmmap, entries, driver, fapo_why == "" ? "measured" : fapo_why, json
+}' "$RES"
+# The raw measurements, for anyone who wants to recompute.
+sed 's/^/KBBENCH-RAW /' "$RES"
