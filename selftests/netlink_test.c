@@ -6,6 +6,7 @@
 
 #define _GNU_SOURCE
 #include <libmnl/libmnl.h>
+#include <sys/utsname.h>
 
 #include "common.h"
 
@@ -622,6 +623,20 @@ TEST_F(list, repeated_digest_in_one_batch_keeps_the_last_label)
 	free(e);
 }
 
+/*
+ * Whether a dump's start can carry an extended ACK message: netlink hands the
+ * start callback an extack only since 6.2 (netlink_dump_control.extack).
+ */
+static bool dump_start_has_extack(void)
+{
+	struct utsname u;
+	unsigned int major = 0, minor = 0;
+
+	if (uname(&u) || sscanf(u.release, "%u.%u", &major, &minor) != 2)
+		return true;
+	return major > 6 || (major == 6 && minor >= 2);
+}
+
 /* A dump takes no attributes: one it does not use is refused, with a reason. */
 TEST_F(list, dump_with_an_attribute_is_refused)
 {
@@ -630,6 +645,10 @@ TEST_F(list, dump_with_an_attribute_is_refused)
 
 	mnl_attr_put_u32(h, KASBLOCK_A_MODE, KASBLOCK_MODE_MONITOR);
 	ASSERT_EQ(-EINVAL, kst_nl_send(&self->nl, h));
+	if (!dump_start_has_extack()) {
+		TH_LOG("this kernel gives a dump's start no extack: errno only");
+		return;
+	}
 	EXPECT_NE(NULL, strstr(self->nl.extack, "not valid for this command")) {
 		TH_LOG("extack: \"%s\"", self->nl.extack);
 	}
