@@ -29,6 +29,12 @@ t0=$(date +%s)
 total_pass=0 total_fail=0
 summary=()
 
+# closing_counts LOG: "P F S" summed over LOG's "P passed, F failed[, S skipped]" lines.
+closing_counts() {
+	sed -n 's/^\([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed\(, \([0-9][0-9]*\) skipped\)\{0,1\}$/\1 \2 \4/p' "$1" |
+		awk '{p += $1; f += $2; s += $3} END {print p + 0, f + 0, s + 0}'
+}
+
 # infra NAME OK|FAIL [DETAIL]: account an infrastructure check of the
 # current stage; only failures count in the totals.
 stage_pass=0 stage_fail=0 stage_skip=0 stage_fails=()
@@ -71,11 +77,11 @@ else
 	hostlog=$KB_BUILD/host-check.log
 	make -C "$KB_ROOT/userspace" check 2>&1 | tee "$hostlog"
 	rc=${PIPESTATUS[0]}
-	# Each runner closes with "N passed, N failed".
-	read -r p f < <(sed -n 's/^\([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed.*$/\1 \2/p' "$hostlog" |
-		awk '{p += $1; f += $2} END {print p + 0, f + 0}')
+	# The runner closes with "N passed, N failed, N skipped".
+	read -r p f sk < <(closing_counts "$hostlog")
 	stage_pass=$((stage_pass + p))
 	stage_fail=$((stage_fail + f))
+	stage_skip=$((stage_skip + sk))
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
 		infra "host unit tests" FAIL "make -C userspace check exited $rc (log: $hostlog)"
 	elif [ "$((p + f))" -eq 0 ]; then
@@ -134,10 +140,10 @@ host_check_in_root() {
 	kb_chroot "$root" --bind "$copy:/mnt/kasblock" \
 		make -C /mnt/kasblock/userspace check FUZZ_CHECK_TIME=0 >"$log" 2>&1
 	rc=$?
-	read -r p f < <(sed -n 's/^\([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed.*$/\1 \2/p' "$log" |
-		awk '{p += $1; f += $2} END {print p + 0, f + 0}')
+	read -r p f sk < <(closing_counts "$log")
 	stage_pass=$((stage_pass + p))
 	stage_fail=$((stage_fail + f))
+	stage_skip=$((stage_skip + sk))
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
 		tail -n 30 "$log" >&2
 		infra "host unit tests ($suite)" FAIL "make -C userspace check exited $rc (log: $log)"
