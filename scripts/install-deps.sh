@@ -23,6 +23,9 @@ PKGS=(
 	# The parsers' fuzz harnesses (make -C userspace fuzz, and part of check):
 	# clang and its libFuzzer and sanitizer runtimes.
 	clang-14 libclang-rt-14-dev
+	# scan's RPM-database and harvest .rpm tests build a package with
+	# rpmbuild and install it into a throwaway database with rpm(8).
+	rpm
 	qemu-system-x86 busybox-static cpio xz-utils gzip bc
 	linux-source-6.12
 	# Build roots for the lines of other suites (scripts/build-root.sh).
