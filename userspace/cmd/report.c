@@ -158,7 +158,7 @@ static void print_text(const struct report *r)
 		const struct kb_hit *hit = &r->scan.hits[h];
 
 		if (hit->status != KB_ABSENT)
-			printf("  %-18s %s (%zu pieces of evidence)\n", kb_status_name(hit->status),
+			printf("  %-18s %s (evidence: %zu)\n", kb_status_name(hit->status),
 			       hit->product->id, hit->n_ev);
 	}
 	printf("  %-18s %zu sources read or found absent (kasblockctl scan shows them)\n",
