@@ -111,7 +111,7 @@ ssh-keygen -q -t ed25519 -N '' -C kasblock-fleet-test -f "$work/id_ed25519" || k
 : >"$work/known_hosts"
 
 # 1. The hosts.
-declare -A port
+declare -A port qpid
 for release in "${releases[@]}"; do
 	d=$work/$release
 	mkdir -p "$d"
@@ -143,6 +143,8 @@ for release in "${releases[@]}"; do
 		install -m 0755 "$progs/kesl-listed" "$root/opt/kaspersky/kesl/bin/kesl"
 	fi
 	kver=$(ls "$root/boot" | sed -n 's/^vmlinuz-\(.*-cloud-amd64\)$/\1/p' | sort -V | tail -n1)
+	# QEMU reads these after it has started, and the root goes before that.
+	cp "$root/boot/vmlinuz-$kver" "$root/boot/initrd.img-$kver" "$d/"
 	size=$(($(du -sm "$root" | cut -f1) + 1024))
 	truncate -s "${size}M" "$d/disk.img"
 	mkfs.ext4 -q -F -L kasblock-root -d "$root" "$d/disk.img" >/dev/null || {
@@ -155,12 +157,13 @@ for release in "${releases[@]}"; do
 	# forwarded to 127.0.0.1 only.
 	timeout -k 10 3600 qemu-system-x86_64 -nodefaults -no-user-config -no-reboot \
 		-accel tcg,thread=single -cpu max -m 1536 -smp 1 \
-		-kernel "$root/boot/vmlinuz-$kver" -initrd "$root/boot/initrd.img-$kver" \
+		-kernel "$d/vmlinuz-$kver" -initrd "$d/initrd.img-$kver" \
 		-drive "file=$d/disk.img,if=virtio,format=raw" \
 		-nic "user,model=virtio-net-pci,hostfwd=tcp:127.0.0.1:${port[$release]}-:22" \
 		-append "root=/dev/vda rw console=ttyS0 panic=-1 systemd.show_status=0" \
 		-display none -monitor none -serial "file:$d/console.log" </dev/null >"$d/qemu.log" 2>&1 &
 	pids+=($!)
+	qpid[$release]=$!
 	rm -rf "$root"
 done
 
@@ -180,6 +183,7 @@ for release in "${releases[@]}"; do
 			up=y
 			break
 		fi
+		kill -0 "${qpid[$release]}" 2>/dev/null || break
 		sleep 5
 	done
 	if [ -n "$up" ]; then
