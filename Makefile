@@ -22,7 +22,7 @@ SIGN_KEY = $(wildcard $(KDIR)/certs/signing_key.pem $(KDIR)/output/signing_key.p
 NOSIGN = $(if $(SIGN_KEY),,CONFIG_MODULE_SIG_ALL=)
 
 .PHONY: all module tool selftests check check-debug bench bench-host demo shell install install-module install-tool \
-	dkms-install deb check-system kdir-check clean distclean cache-clean help
+	dkms-install deb check-system check-fleet kdir-check clean distclean cache-clean help
 
 all: module tool
 
@@ -128,6 +128,12 @@ deb:
 check-system: deb
 	scripts/check-system.sh $(SYSTEMS)
 
+# The Ansible role (ansible/) against Debian 12 and 13 systems booted in QEMU,
+# reached over SSH on 127.0.0.1: deploy, deploy again (changed=0), the fleet
+# report, a change by hand caught (scripts/check-fleet.sh).
+check-fleet: deb
+	scripts/check-fleet.sh
+
 kdir-check:
 	@test -f $(KDIR)/Makefile || { \
 		echo "No kernel build directory at $(KDIR)."; \
@@ -174,6 +180,8 @@ help:
 	@echo '                        (KERNELS="6.12 deb13" for some; lines: scripts/lib.sh)'
 	@echo '  make demo             boot Debian 13 in QEMU and block a program by its hash'
 	@echo '  make check-debug      the selftests on a KASAN + lockdep 6.12 kernel built here'
+	@echo '  make check-system     the .debs installed on Debian 12 and 13 systems booted in QEMU'
+	@echo '  make check-fleet      the Ansible role and fleet report against two such systems'
 	@echo '  make bench            measure exec overhead in the 6.12 VM, instruction-count time:'
 	@echo '                        table + build/bench.json (MODE=wall: wall clock, build/bench-wall.json)'
 	@echo '  make bench-host       kasblockctl hash vs openssl dgst vs sha256sum on a 1 GiB file'

@@ -30,6 +30,9 @@ PKGS=(
 	linux-source-6.12
 	# Build roots for the lines of other suites (scripts/build-root.sh).
 	mmdebstrap
+	# The fleet tier (scripts/check-fleet.sh): the controller's Ansible and
+	# SSH client, e2fsprogs for mkfs.ext4 -d.
+	ansible-core openssh-client e2fsprogs
 	# The headers of the Debian 12 kernel lines the VM tests boot (KB_LINES
 	# in lib.sh). Some pull in their linux-image; the scripts never boot the
 	# host's kernels, only the ones fetch-kernel.sh unpacks.

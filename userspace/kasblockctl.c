@@ -27,6 +27,7 @@ static const struct {
 	{ "sweep", sweep_main, "Find (and stop) running processes and modules whose code is listed" },
 	{ "scan", scan_main, "Look for installed Kaspersky products; optionally emit their digests as a list" },
 	{ "harvest", harvest_main, "Write the digests of the files inside packages as a list file" },
+	{ "report", report_main, "One report of this host: products found, enforcement, listed code running" },
 };
 
 #define NR_SUBCOMMANDS (sizeof(subcommands) / sizeof(subcommands[0]))

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "errcode.h"
+#include "indfiles.h"
 #include "listfiles.h"
 #include "scan/scan.h"
 #include "subcommands.h"
@@ -70,55 +71,6 @@ static void show_progress(void *ctx, const char *path)
 	fprintf(stderr, "\r\033[Kscan: %llu entries: ", p->n);
 	for (path += len > 50 ? len - 50 : 0; *path; path++)
 		fputc((unsigned char)*path < ' ' || *path == 0x7f ? '?' : *path, stderr);
-}
-
-static int load_indicators(struct kb_indicators *ind, const struct kb_strv *files,
-			   struct kb_strv *read)
-{
-	struct kb_ind_error err = { 0 };
-	size_t i, before;
-	int ret = 0;
-
-	if (files->n) {
-		for (i = 0; i < files->n && !ret; i++) {
-			ret = kb_indicators_load_file(ind, files->v[i], &err);
-			if (!ret)
-				ret = kb_strv_push(read, files->v[i]);
-		}
-	} else {
-		/* Installed, else the copy built in (from the build tree, say). */
-		const char *what = KB_INDICATORS_PATH;
-
-		ret = kb_indicators_load_file(ind, KB_INDICATORS_PATH, &err);
-		if (ret == -ENOENT) {
-			what = KB_INDICATORS_BUILTIN;
-			ret = kb_indicators_load_builtin(ind, &err);
-		}
-		if (!ret)
-			ret = kb_strv_push(read, what);
-		before = ind->n_files;
-		if (!ret)
-			ret = kb_indicators_load_dir(ind, KB_INDICATORS_DIR, &err);
-		if (!ret && ind->n_files > before)
-			ret = kb_strv_push(read, KB_INDICATORS_DIR);
-	}
-	if (ret == -EINVAL && err.reason) {
-		if (err.line)
-			kb_err("scan: %s:%u: %s", err.file, err.line, err.reason);
-		else
-			kb_err("scan: %s: %s", err.file, err.reason);
-		return KB_EXIT_USAGE;
-	}
-	if (ret) {
-		kb_err("scan: %s: %s", err.file, strerror(-ret));
-		return KB_EXIT_FAIL;
-	}
-	if (!ind->n) {
-		kb_err("scan: the indicators name no product");
-		return KB_EXIT_USAGE;
-	}
-	kb_indicators_sort(ind);
-	return KB_EXIT_OK;
 }
 
 static int load_excludes(struct kb_blocklist *ex, const struct kb_strv *files)
@@ -306,7 +258,7 @@ int scan_main(int argc, char **argv)
 				     "--emit-blocklist - takes standard output from the report");
 		goto out;
 	}
-	ret = load_indicators(&ind, &ind_files, &ind_read);
+	ret = kb_cmd_load_indicators("scan", &ind, &ind_files, &ind_read);
 	if (!ret)
 		ret = load_excludes(&ex, &ex_files);
 	if (ret)

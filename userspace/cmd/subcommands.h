@@ -29,5 +29,6 @@ int digest_main(int argc, char **argv);
 int sweep_main(int argc, char **argv);
 int scan_main(int argc, char **argv);
 int harvest_main(int argc, char **argv);
+int report_main(int argc, char **argv);
 
 #endif

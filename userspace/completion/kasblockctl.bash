@@ -6,7 +6,7 @@ _kasblockctl() {
 	local cur prev words cword
 	_init_completion -s || return
 
-	local commands="add del load list flush status mode hash lock monitor digest sweep scan harvest help"
+	local commands="add del load list flush status mode hash lock monitor digest sweep scan harvest report help"
 
 	if [[ $cword -eq 1 ]]; then
 		COMPREPLY=($(compgen -W "$commands --help --version" -- "$cur"))
@@ -41,7 +41,7 @@ _kasblockctl() {
 		opts="--json -"
 		files=y
 		;;
-	list | status) opts="--json" ;;
+	list | status | report) opts="--json" ;;
 	flush | lock) ;;
 	mode)
 		[[ $cword -eq 2 && $cur != -* ]] && COMPREPLY=($(compgen -W "enforce monitor" -- "$cur"))

@@ -16,7 +16,6 @@
 #include "lib/version.h"
 #include "scan.h"
 
-#define SCHEMA "kasblock-scan/2"
 
 /* Text: UTF-8 as is; control bytes, backslash and bytes that are not UTF-8 as \xHH. */
 static void text_str(FILE *f, const char *str)
@@ -156,75 +155,86 @@ static void json_opt_str(struct kb_json *j, const char *key, const char *s)
 	kb_json_string(j, key, *s ? s : NULL);
 }
 
-int kb_scan_report_json(const struct kb_scan *scan, FILE *f)
+/*
+ * The members of a kasblock-scan/2 object after its "schema", written into
+ * the object j has open: scan --json's document, and report's
+ * "identification", are the same object.
+ */
+void kb_scan_report_json_members(const struct kb_scan *scan, struct kb_json *j)
 {
-	struct kb_json j;
 	size_t h, i;
 
-	kb_json_begin(&j, f, SCHEMA);
-	kb_json_string(&j, "version", VERSION);
-	kb_json_string(&j, "root", scan->root);
-	kb_json_bool(&j, "live", scan->live);
-	kb_json_object_start(&j, "endpoint");
-	json_opt_str(&j, "hostname", scan->hostname);
-	json_opt_str(&j, "machine_id", scan->machine_id);
-	kb_json_object_end(&j);
-	kb_json_object_start(&j, "summary");
-	kb_json_u64(&j, "endpoints_scanned", 1);
-	kb_json_u64(&j, "endpoints_affected", scan->n_found ? 1 : 0);
-	kb_json_u64(&j, "products_checked", scan->n_hits);
-	kb_json_u64(&j, "products_found", scan->n_found);
-	kb_json_u64(&j, "products_traces", scan->n_traces);
-	kb_json_u64(&j, "errors", scan->errors);
-	kb_json_object_end(&j);
-	kb_json_array_start(&j, "products");
+	kb_json_string(j, "version", VERSION);
+	kb_json_string(j, "root", scan->root);
+	kb_json_bool(j, "live", scan->live);
+	kb_json_object_start(j, "endpoint");
+	json_opt_str(j, "hostname", scan->hostname);
+	json_opt_str(j, "machine_id", scan->machine_id);
+	kb_json_object_end(j);
+	kb_json_object_start(j, "summary");
+	kb_json_u64(j, "endpoints_scanned", 1);
+	kb_json_u64(j, "endpoints_affected", scan->n_found ? 1 : 0);
+	kb_json_u64(j, "products_checked", scan->n_hits);
+	kb_json_u64(j, "products_found", scan->n_found);
+	kb_json_u64(j, "products_traces", scan->n_traces);
+	kb_json_u64(j, "errors", scan->errors);
+	kb_json_object_end(j);
+	kb_json_array_start(j, "products");
 	for (h = 0; h < scan->n_hits; h++) {
 		const struct kb_hit *hit = &scan->hits[h];
 
 		if (hit->status == KB_ABSENT)
 			continue;
-		kb_json_object_start(&j, NULL);
-		kb_json_string(&j, "id", hit->product->id);
-		kb_json_string(&j, "name", product_name(hit->product));
-		kb_json_string(&j, "status", kb_status_name(hit->status));
-		kb_json_array_start(&j, "evidence");
+		kb_json_object_start(j, NULL);
+		kb_json_string(j, "id", hit->product->id);
+		kb_json_string(j, "name", product_name(hit->product));
+		kb_json_string(j, "status", kb_status_name(hit->status));
+		kb_json_array_start(j, "evidence");
 		for (i = 0; i < hit->n_ev; i++) {
 			const struct kb_evidence *e = &hit->ev[i];
 
-			kb_json_object_start(&j, NULL);
-			kb_json_string(&j, "kind", kb_ev_kind_name(e->kind));
-			kb_json_string(&j, "strength", e->weak ? "weak" : "strong");
-			kb_json_string(&j, "value", e->value);
-			json_opt_str(&j, "detail", e->detail);
-			kb_json_object_end(&j);
+			kb_json_object_start(j, NULL);
+			kb_json_string(j, "kind", kb_ev_kind_name(e->kind));
+			kb_json_string(j, "strength", e->weak ? "weak" : "strong");
+			kb_json_string(j, "value", e->value);
+			json_opt_str(j, "detail", e->detail);
+			kb_json_object_end(j);
 		}
-		kb_json_array_end(&j);
-		json_walk(&j, "files", &hit->walk);
-		kb_json_object_end(&j);
+		kb_json_array_end(j);
+		json_walk(j, "files", &hit->walk);
+		kb_json_object_end(j);
 	}
-	kb_json_array_end(&j);
-	kb_json_array_start(&j, "sources");
+	kb_json_array_end(j);
+	kb_json_array_start(j, "sources");
 	for (i = 0; i < scan->n_src; i++) {
 		const struct kb_source *s = &scan->src[i];
 
-		kb_json_object_start(&j, NULL);
-		kb_json_string(&j, "kind", s->kind);
-		kb_json_string(&j, "path", s->path);
-		kb_json_string(&j, "state", kb_source_state_name(s->state));
-		json_opt_str(&j, "detail", s->detail);
-		kb_json_object_end(&j);
+		kb_json_object_start(j, NULL);
+		kb_json_string(j, "kind", s->kind);
+		kb_json_string(j, "path", s->path);
+		kb_json_string(j, "state", kb_source_state_name(s->state));
+		json_opt_str(j, "detail", s->detail);
+		kb_json_object_end(j);
 	}
-	kb_json_array_end(&j);
-	json_walk(&j, "files", &scan->walk);
+	kb_json_array_end(j);
+	json_walk(j, "files", &scan->walk);
 	if (scan->hashed) {
-		kb_json_object_start(&j, "blocklist");
-		kb_json_u64(&j, "entries", scan->bl.n);
-		kb_json_u64(&j, "duplicates", scan->bl.duplicates);
-		kb_json_u64(&j, "excluded", scan->bl.excluded);
-		kb_json_object_end(&j);
+		kb_json_object_start(j, "blocklist");
+		kb_json_u64(j, "entries", scan->bl.n);
+		kb_json_u64(j, "duplicates", scan->bl.duplicates);
+		kb_json_u64(j, "excluded", scan->bl.excluded);
+		kb_json_object_end(j);
 	} else {
-		kb_json_null(&j, "blocklist");
+		kb_json_null(j, "blocklist");
 	}
+}
+
+int kb_scan_report_json(const struct kb_scan *scan, FILE *f)
+{
+	struct kb_json j;
+
+	kb_json_begin(&j, f, KB_SCAN_SCHEMA);
+	kb_scan_report_json_members(scan, &j);
 	kb_json_end(&j);
 	return done(f);
 }

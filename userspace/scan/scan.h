@@ -131,8 +131,12 @@ const char *kb_status_name(enum kb_status status);
 const char *kb_source_state_name(enum kb_source_state state);
 
 /* Report writers (report.c): 0 or -EIO. */
+#define KB_SCAN_SCHEMA "kasblock-scan/2"
 int kb_scan_report_text(const struct kb_scan *scan, FILE *f);
 int kb_scan_report_json(const struct kb_scan *scan, FILE *f);
+/* The JSON report's members after "schema", into an object j has open (report embeds it). */
+struct kb_json;
+void kb_scan_report_json_members(const struct kb_scan *scan, struct kb_json *j);
 int kb_scan_report_csv(const struct kb_scan *scan, FILE *f);
 
 #endif

@@ -178,62 +178,72 @@ static void json_proc(struct kb_json *j, const struct kb_sweep_proc *p,
 	kb_json_object_end(j);
 }
 
-/* Schema kasblock-sweep/1 (kasblockctl(8)). */
-void kb_sweep_report_json(FILE *f, const struct kb_sweep *sw, const struct kb_sweep_report *r)
+/*
+ * The members of a kasblock-sweep/1 object (kasblockctl(8)) after its
+ * "schema": sweep --json's document and report's "remediation" sweep.
+ */
+void kb_sweep_report_json_members(struct kb_json *j, const struct kb_sweep *sw,
+				  const struct kb_sweep_report *r)
 {
 	const struct kb_sweep_stats *s = &sw->stats;
 	char hex[KB_HEX_LEN + 1];
-	struct kb_json j;
 	size_t i;
 
-	kb_json_begin(&j, f, "kasblock-sweep/1");
-	kb_json_u64(&j, "generation", r->generation);
-	kb_json_u64(&j, "entries", r->entries);
-	kb_json_bool(&j, "kill", r->kill);
-	kb_json_array_start(&j, "processes");
+	kb_json_u64(j, "generation", r->generation);
+	kb_json_u64(j, "entries", r->entries);
+	kb_json_bool(j, "kill", r->kill);
+	kb_json_array_start(j, "processes");
 	for (i = 0; i < sw->n_procs; i++)
-		json_proc(&j, &sw->procs[i], r);
-	kb_json_array_end(&j);
-	kb_json_array_start(&j, "modules");
+		json_proc(j, &sw->procs[i], r);
+	kb_json_array_end(j);
+	kb_json_array_start(j, "modules");
 	for (i = 0; i < sw->n_mods; i++) {
 		kb_hex_format(sw->mods[i].entry->digest, hex);
-		kb_json_object_start(&j, NULL);
-		kb_json_string(&j, "name", sw->mods[i].name);
-		kb_json_string(&j, "path", sw->mods[i].path);
-		kb_json_string(&j, "sha256", hex);
-		json_opt_str(&j, "label", sw->mods[i].entry->label);
-		kb_json_object_end(&j);
+		kb_json_object_start(j, NULL);
+		kb_json_string(j, "name", sw->mods[i].name);
+		kb_json_string(j, "path", sw->mods[i].path);
+		kb_json_string(j, "sha256", hex);
+		json_opt_str(j, "label", sw->mods[i].entry->label);
+		kb_json_object_end(j);
 	}
-	kb_json_array_end(&j);
-	kb_json_array_start(&j, "unchecked");
+	kb_json_array_end(j);
+	kb_json_array_start(j, "unchecked");
 	for (i = 0; i < sw->n_unchecked; i++) {
 		const struct kb_sweep_unchecked *u = &sw->unchecked[i];
 
-		kb_json_object_start(&j, NULL);
+		kb_json_object_start(j, NULL);
 		if (u->module)
-			kb_json_string(&j, "module", u->module);
+			kb_json_string(j, "module", u->module);
 		else
-			kb_json_s64(&j, "pid", u->pid);
-		json_opt_str(&j, "path", u->path);
-		kb_json_string(&j, "error", unchecked_reason(u));
-		kb_json_object_end(&j);
+			kb_json_s64(j, "pid", u->pid);
+		json_opt_str(j, "path", u->path);
+		kb_json_string(j, "error", unchecked_reason(u));
+		kb_json_object_end(j);
 	}
-	kb_json_array_end(&j);
-	kb_json_object_start(&j, "scanned");
-	kb_json_u64(&j, "processes", s->processes);
-	kb_json_u64(&j, "other_mntns", s->other_mntns);
-	kb_json_u64(&j, "files", s->files);
-	kb_json_u64(&j, "bytes", s->bytes);
-	kb_json_u64(&j, "files_cached", s->files_cached);
-	kb_json_u64(&j, "modules", s->modules);
-	kb_json_object_end(&j);
-	kb_json_object_start(&j, "skipped");
-	kb_json_u64(&j, "kernel_threads", s->kernel_threads);
-	kb_json_u64(&j, "exited", s->exited);
-	kb_json_u64(&j, "unreadable", s->unreadable);
-	kb_json_u64(&j, "files_unreadable", s->files_unreadable);
-	kb_json_u64(&j, "files_oversize", s->files_oversize);
-	kb_json_u64(&j, "modules_without_file", s->modules_without_file);
-	kb_json_object_end(&j);
+	kb_json_array_end(j);
+	kb_json_object_start(j, "scanned");
+	kb_json_u64(j, "processes", s->processes);
+	kb_json_u64(j, "other_mntns", s->other_mntns);
+	kb_json_u64(j, "files", s->files);
+	kb_json_u64(j, "bytes", s->bytes);
+	kb_json_u64(j, "files_cached", s->files_cached);
+	kb_json_u64(j, "modules", s->modules);
+	kb_json_object_end(j);
+	kb_json_object_start(j, "skipped");
+	kb_json_u64(j, "kernel_threads", s->kernel_threads);
+	kb_json_u64(j, "exited", s->exited);
+	kb_json_u64(j, "unreadable", s->unreadable);
+	kb_json_u64(j, "files_unreadable", s->files_unreadable);
+	kb_json_u64(j, "files_oversize", s->files_oversize);
+	kb_json_u64(j, "modules_without_file", s->modules_without_file);
+	kb_json_object_end(j);
+}
+
+void kb_sweep_report_json(FILE *f, const struct kb_sweep *sw, const struct kb_sweep_report *r)
+{
+	struct kb_json j;
+
+	kb_json_begin(&j, f, KB_SWEEP_SCHEMA);
+	kb_sweep_report_json_members(&j, sw, r);
 	kb_json_end(&j);
 }

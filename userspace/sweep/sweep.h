@@ -202,7 +202,12 @@ struct kb_sweep_report {
 };
 
 void kb_sweep_report_text(FILE *f, const struct kb_sweep *sw, const struct kb_sweep_report *r);
+#define KB_SWEEP_SCHEMA "kasblock-sweep/1"
 void kb_sweep_report_json(FILE *f, const struct kb_sweep *sw, const struct kb_sweep_report *r);
+/* The JSON object's members after "schema", into an object j has open (report embeds it). */
+struct kb_json;
+void kb_sweep_report_json_members(struct kb_json *j, const struct kb_sweep *sw,
+				  const struct kb_sweep_report *r);
 
 
 /* A sweep for the list the module enforces, as kb_sweep_active() leaves it. */
