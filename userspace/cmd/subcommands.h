@@ -29,5 +29,7 @@ int digest_main(int argc, char **argv);
 int sweep_main(int argc, char **argv);
 int scan_main(int argc, char **argv);
 int harvest_main(int argc, char **argv);
+int attest_main(int argc, char **argv);
+int verify_main(int argc, char **argv);
 
 #endif
