@@ -11,6 +11,9 @@
 #   kbvm.insmod=0    do not load kasblock.ko before running
 #   kbvm.modargs=a=b,c=d   parameters for that insmod (commas become spaces)
 #   kbvm.tests=a_test,b_test   run only these selftest programs (default: all)
+#   kbvm.attest=HEX  after the run, with a TPM: `kasblockctl attest` with this
+#                    nonce, printed base64 between KBVM-ATTEST-* markers with
+#                    the AK's public key and the status, for the host's verify
 #   kbvm.timeout=N   after N seconds, dump the blocked tasks and stop the run
 #                    (run-vm.sh sets it below its own QEMU timeout)
 # The harness looks for the last line "KBVM-END status=<n>".
@@ -63,6 +66,7 @@ insmod_ko=1
 modargs=
 tests=
 timeout=0
+attest=
 for arg in $(cat /proc/cmdline); do
 	case $arg in
 	kbvm.run=*) run=${arg#kbvm.run=} ;;
@@ -70,6 +74,7 @@ for arg in $(cat /proc/cmdline); do
 	kbvm.modargs=*) modargs=$(echo "${arg#kbvm.modargs=}" | tr , ' ') ;;
 	kbvm.timeout=*) timeout=${arg#kbvm.timeout=} ;;
 	kbvm.tests=*) tests=$(echo "${arg#kbvm.tests=}" | tr , ' ') ;;
+	kbvm.attest=*) attest=${arg#kbvm.attest=} ;;
 	esac
 done
 
@@ -147,6 +152,25 @@ shell)
 	status=2
 	;;
 esac
+
+# The policy as the selftests left it (locked, when lock_test ran), quoted by the
+# TPM: the host verifies this document, and edited copies of it (scripts/check.sh).
+if [ -n "$attest" ] && [ "$run" = check ]; then
+	if [ ! -e /dev/tpmrm0 ]; then
+		echo "KBVM-ATTEST-FAILED no /dev/tpmrm0"
+	elif d=$(mktemp -d) && kasblockctl attest --create-ak "$d/ak" >/dev/null 2>"$d/err" &&
+		kasblockctl attest --nonce "$attest" --ak "$d/ak" --out "$d/doc.json" 2>>"$d/err"; then
+		echo "KBVM-ATTEST-STATUS $(kasblockctl status --json)"
+		echo "KBVM-ATTEST-PEM-BEGIN"
+		base64 "$d/ak.pem"
+		echo "KBVM-ATTEST-PEM-END"
+		echo "KBVM-ATTEST-DOC-BEGIN"
+		base64 "$d/doc.json"
+		echo "KBVM-ATTEST-DOC-END"
+	else
+		echo "KBVM-ATTEST-FAILED $(cat "$d/err")"
+	fi
+fi
 
 # Kernels with kmemleak (make check-debug): unload kasblock, which runs its
 # exit path under the checkers and leaves what it lost unreferenced, then
