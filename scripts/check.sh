@@ -222,14 +222,14 @@ attest_checks() {
 	attest_case good 0 "${v[@]}" "$a/doc.json" --expect-digest "$digest" "${lockopt[@]}"
 	# A record's policy digest (byte 48 of the first record) edited.
 	perl -pe 's/("record":"[0-9a-f]{96})([0-9a-f])/$1 . ($2 eq "0" ? "1" : "0")/e' "$a/doc.json" >"$a/edited.json"
-	attest_case edited_log 16 "${v[@]}" "$a/edited.json"
+	attest_case edited_log 26 "${v[@]}" "$a/edited.json"
 	# The first event dropped; the last event dropped.
 	perl -pe 's/\{"record":"[0-9a-f]+"[^{}]*\},//' "$a/doc.json" >"$a/drop-first.json"
-	attest_case dropped_first_entry 15 "${v[@]}" "$a/drop-first.json"
+	attest_case dropped_first_entry 25 "${v[@]}" "$a/drop-first.json"
 	perl -pe 's/,\{"record":"[0-9a-f]+"[^{}]*\}\]/]/' "$a/doc.json" >"$a/drop-last.json"
-	attest_case dropped_last_entry 16 "${v[@]}" "$a/drop-last.json"
-	attest_case other_nonce 13 "$tool" verify --ak-pub "$a/ak.pem" --nonce "00$nonce" "$a/doc.json"
-	attest_case other_digest 18 "${v[@]}" "$a/doc.json" --expect-digest \
+	attest_case dropped_last_entry 26 "${v[@]}" "$a/drop-last.json"
+	attest_case other_nonce 23 "$tool" verify --ak-pub "$a/ak.pem" --nonce "00$nonce" "$a/doc.json"
+	attest_case other_digest 28 "${v[@]}" "$a/doc.json" --expect-digest \
 		e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
 	# Another TPM's attestation key.
 	other=$a/tpm-b
@@ -241,7 +241,7 @@ attest_checks() {
 		TPM2TOOLS_TCTI="swtpm:host=127.0.0.1,port=$p" tpm2_createek -Q -c "$other/ek.ctx" -G ecc &&
 		TPM2TOOLS_TCTI="swtpm:host=127.0.0.1,port=$p" tpm2_createak -Q -C "$other/ek.ctx" \
 			-c "$other/ak.ctx" -G ecc -g sha256 -s ecdsa -u "$other/ak.pem" -f pem; then
-		attest_case other_tpm 11 "$tool" verify --ak-pub "$other/ak.pem" --nonce "$nonce" "$a/doc.json"
+		attest_case other_tpm 21 "$tool" verify --ak-pub "$other/ak.pem" --nonce "$nonce" "$a/doc.json"
 	else
 		infra "a second swtpm for attest.other_tpm" FAIL "swtpm or tpm2-tools failed"
 	fi

@@ -255,13 +255,13 @@ TEST_F(tpm, attest_then_verify)
 	{
 		const char *args[] = { "verify", doc, "--ak-pub", pem, "--nonce", "00", NULL };
 
-		EXPECT_EQ(13, kst_tool(args, out, sizeof(out), err, sizeof(err))) TH_LOG("%s", err);
+		EXPECT_EQ(23, kst_tool(args, out, sizeof(out), err, sizeof(err))) TH_LOG("%s", err);
 	}
 	{
 		const char *args[] = { "verify", doc, "--ak-pub", pem, "--nonce", nonce,
 				       "--expect-digest", EMPTY_DIGEST, NULL };
 
-		EXPECT_EQ(18, kst_tool(args, out, sizeof(out), err, sizeof(err))) TH_LOG("%s", err);
+		EXPECT_EQ(28, kst_tool(args, out, sizeof(out), err, sizeof(err))) TH_LOG("%s", err);
 	}
 }
 

@@ -21,6 +21,10 @@ static const char help[] =
 	"ends in. Exit 0 only if every check passes and the expectations hold; each\n"
 	"failed check has its own exit code (kasblockctl(8)).\n"
 	"\n"
+	"Exit status: 0 verified, 1 a file cannot be read, 2 usage or not a document,\n"
+	"21 signature, 22 quote, 23 nonce, 24 pcr, 25 log, 26 replay, 27 gap,\n"
+	"28 expected digest, 29 expected locked.\n"
+	"\n"
 	"  -a, --ak-pub PEM          the attestation key's public key, as the verifier knows it\n"
 	"  -n, --nonce HEX           the nonce the verifier chose for this quote\n"
 	"  -d, --expect-digest HEX   the policy digest the log must end in\n"
@@ -28,7 +32,7 @@ static const char help[] =
 	"  -h, --help                show this help\n";
 
 /* Exit codes: KB_VERIFY_EXIT_BASE + enum kb_verify_check. */
-#define KB_VERIFY_EXIT_BASE 10
+#define KB_VERIFY_EXIT_BASE 20
 
 /* The whole file, with at least one spare byte after the *len read. */
 static char *slurp(const char *path, size_t *len)
