@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json.h"
 #include "jsonread.h"
 
 #define MAX_DEPTH 16
@@ -46,7 +47,7 @@ static int hex4(struct parser *p, unsigned int *out)
 /* A string at p->pos (its opening quote), into a malloc'd, NUL-terminated copy. */
 static int parse_string(struct parser *p, char **out)
 {
-	size_t cap = 16, n = 0;
+	size_t cap = 16, n = 0, i, step;
 	char *buf = malloc(cap), *grown;
 	unsigned int cp, lo;
 	unsigned char c;
@@ -122,6 +123,12 @@ static int parse_string(struct parser *p, char **out)
 		}
 	}
 	buf[n] = '\0';
+	/* JSON text is UTF-8 (RFC 8259); the writer never makes a string of anything else. */
+	for (i = 0; i < n; i += step) {
+		step = kb_utf8_seq((const unsigned char *)buf + i, n - i);
+		if (!step)
+			goto bad;
+	}
 	*out = buf;
 	return 0;
 bad:

@@ -367,7 +367,7 @@ static void test_reader_rejects_malformed_documents(void)
 		"", "{", "[]", "{\"schema\":\"kasblock-status/1\"}",
 		"{\"schema\":\"kasblock-attest/1\",\"pcr\":99}",
 		"{\"schema\":\"kasblock-attest/1\",\"pcr\":13,\"pcr_value\":\"00\"}",
-		"{\"a\":\"\\u0000\"}", "{\"a\":1} x", "{\"a\":[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]}",
+		"{\"a\":\"\\u0000\"}", "{\"a\":1} x", "{\"a\":\"\xff\"}", "{\"a\":[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]}",
 	};
 	struct kb_attest_doc doc;
 	const char *reason;
@@ -391,6 +391,8 @@ static void test_json_reader_values(void)
 	CHECK_INT(kb_jv_get(&v, "a")->n, 2);
 	CHECK(!kb_jv_get(&v, "missing"));
 	kb_jv_free(&v);
+	/* Strings must be UTF-8. */
+	CHECK_INT(kb_jv_parse("\"\xff\"", 3, &v, NULL), -EINVAL);
 }
 
 int main(void)
