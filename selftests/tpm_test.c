@@ -265,4 +265,74 @@ TEST_F(tpm, attest_then_verify)
 	}
 }
 
+/* pcr= takes 0..23 or -1, but not the PCRs software can reset (16 debug, 23 application). */
+TEST_F(tpm, resettable_or_unknown_pcrs_are_refused)
+{
+	static const char *const bad[] = { "pcr=16", "pcr=23", "pcr=24", "pcr=-2", "pcr=x" };
+	struct kst_status st;
+	size_t i;
+
+	kst_nl_close(&self->nl);
+	ASSERT_EQ(0, kst_module_unload(5000));
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		EXPECT_EQ(-EINVAL, kst_module_load(bad[i])) TH_LOG("bad[%zu]", i);
+	ASSERT_EQ(0, kst_module_load("pcr=-1"));
+	ASSERT_EQ(0, kst_nl_open(&self->nl));
+	ASSERT_EQ(0, kst_nl_status(&self->nl, &st));
+	EXPECT_EQ(KASBLOCK_ATTEST_DISABLED, st.attest_state);
+	EXPECT_FALSE(st.has_attest_pcr);
+	kst_nl_close(&self->nl);
+	ASSERT_EQ(0, kst_module_unload(5000));
+	ASSERT_EQ(0, kst_module_load(NULL));
+	ASSERT_EQ(0, kst_nl_open(&self->nl));
+}
+
+/*
+ * A TPM error never blocks a change or an exec: PCR 17 belongs to dynamic launch and
+ * refuses extends from locality 0, so every extend fails. Each failed record stays in the
+ * log marked not extended, a gap record follows, and the errors are counted.
+ */
+TEST_F(tpm, failed_extend_leaves_a_gap_and_blocks_nothing)
+{
+	struct kst_measurement *m = NULL;
+	uint8_t digest[KASBLOCK_DIGEST_LEN];
+	char listed[PATH_MAX];
+	struct kst_status st;
+	size_t n, i;
+
+	if (!self->tpm)
+		SKIP(return, "no TPM (" TPM_DEV ")");
+	snprintf(listed, sizeof(listed), "%s/listed", self->dir);
+	ASSERT_EQ(0, kst_make_prog(listed, "tpm:gap", 0, digest));
+	kst_nl_close(&self->nl);
+	ASSERT_EQ(0, kst_module_unload(5000));
+	ASSERT_EQ(0, kst_module_load("pcr=17"));
+	ASSERT_EQ(0, kst_nl_open(&self->nl));
+	ASSERT_EQ(0, kst_add(&self->nl, digest, "kst-tpm-gap"));
+	EXPECT_EQ(EPERM, kst_run(listed));
+	ASSERT_EQ(0, kst_nl_status(&self->nl, &st));
+	EXPECT_EQ(KASBLOCK_ATTEST_AVAILABLE, st.attest_state);
+	EXPECT_EQ(17, st.attest_pcr);
+	ASSERT_EQ(0, kst_nl_measurements(&self->nl, &m, &n));
+	/* load, gap(0), add, gap(2): each extend failed, the gaps' own too. */
+	ASSERT_EQ(4, n);
+	EXPECT_EQ(4, st.measurement_gaps);
+	EXPECT_EQ(4, st.tpm_errors);
+	for (i = 0; i < n; i++) {
+		EXPECT_FALSE(m[i].extended);
+		EXPECT_EQ(i, le64toh(m[i].rec.seq));
+	}
+	EXPECT_EQ(KASBLOCK_MEASURE_LOAD, le32toh(m[0].rec.change));
+	EXPECT_EQ(KASBLOCK_MEASURE_GAP, le32toh(m[1].rec.change));
+	EXPECT_EQ(0, le64toh(m[1].rec.gap_seq));
+	EXPECT_EQ(KASBLOCK_MEASURE_ADD, le32toh(m[2].rec.change));
+	EXPECT_EQ(KASBLOCK_MEASURE_GAP, le32toh(m[3].rec.change));
+	EXPECT_EQ(2, le64toh(m[3].rec.gap_seq));
+	free(m);
+	kst_nl_close(&self->nl);
+	ASSERT_EQ(0, kst_module_unload(5000));
+	ASSERT_EQ(0, kst_module_load(NULL));
+	ASSERT_EQ(0, kst_nl_open(&self->nl));
+}
+
 TEST_HARNESS_MAIN
