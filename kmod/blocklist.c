@@ -68,6 +68,7 @@ static int mode = KASBLOCK_MODE_ENFORCE;
 static bool locked;
 static u8 policy_digest[KASBLOCK_DIGEST_LEN];	/* cache of kb_blocklist_policy_digest() */
 static u64 policy_digest_generation = U64_MAX;
+static u64 measured_generation = U64_MAX;	/* the generation the last record holds */
 
 #define deref_locked(p) rcu_dereference_protected(p, lockdep_is_held(&policy_lock))
 
@@ -86,19 +87,59 @@ static void bump_generation(void)
 	WRITE_ONCE(generation, g);
 }
 
+static int policy_digest_locked(u8 out[KASBLOCK_DIGEST_LEN]);
+
+/*
+ * A change that moved the generation goes into the measurement log (measure.c), under
+ * policy_lock: the log's order is the changes' order, and the state recorded is the one
+ * this change left. policy_lock is taken by writers only, never on the exec path (which
+ * reads under RCU), so a slow TPM holds up the next change, not an exec. The policy
+ * digest costs a sort of the list, paid only when attestation is available.
+ */
+static void measure(u32 change)
+{
+	struct kb_measure_state s = {};
+
+	lockdep_assert_held(&policy_lock);
+	if (kb_measure_state() != KASBLOCK_ATTEST_AVAILABLE || !rcu_access_pointer(active))
+		return;
+	if (change != KASBLOCK_MEASURE_LOAD && measured_generation == generation)
+		return;		/* nothing changed (the mode it already had) */
+	s.generation = generation;
+	s.mode = mode;
+	s.locked = locked;
+	s.fail_closed = READ_ONCE(kb_param_fail_closed);
+	s.no_digest = policy_digest_locked(s.policy_digest) != 0;
+	s.nr_entries = deref_locked(active)->count;
+	s.max_entries = READ_ONCE(kb_param_max_entries);
+	s.max_hash_size = READ_ONCE(kb_param_max_hash_size);
+	kb_measure_change(&s, change);
+	measured_generation = generation;
+}
+
+/* The first record of the measurement log: the state the module was loaded with. */
+void kb_blocklist_measure_load(void)
+{
+	mutex_lock(&policy_lock);
+	measure(KASBLOCK_MEASURE_LOAD);
+	mutex_unlock(&policy_lock);
+}
+
 /*
  * Every change of the policy, and every refusal, is logged here, under policy_lock, so
  * the record carries the generation the change made and no path can change the policy
  * without one. Not while the load parameters are parsed (no table yet): the "loaded"
- * line says what they were.
+ * line says what they were. A change (not a refusal) is measured too.
  */
-static void log_change(const char *change, unsigned int entries, int err)
+static void log_change(const char *change, unsigned int entries, int err, u32 what)
 {
 	struct kb_policy_change c = { .change = change, .entries = entries, .err = err };
 
 	lockdep_assert_held(&policy_lock);
 	if (rcu_access_pointer(active))
 		kb_log_policy(&c);
+	if (!err)
+		measure(what);
 }
 
 static int refuse_locked(const char *what, struct netlink_ext_ack *extack)
@@ -361,7 +402,7 @@ int kb_blocklist_add(struct kb_entry_spec *specs, unsigned int n, struct netlink
 	err = batch_add(&t, true, specs, n, extack);
 	if (!err)
 		bump_generation();
-	log_change("add", n, err);
+	log_change("add", n, err, KASBLOCK_MEASURE_ADD);
 	mutex_unlock(&policy_lock);
 	return err;
 }
@@ -406,7 +447,7 @@ int kb_blocklist_del(struct kb_entry_spec *specs, unsigned int n, struct netlink
 free:
 	kvfree(gone);
 unlock:
-	log_change("del", asked, err);
+	log_change("del", asked, err, KASBLOCK_MEASURE_DEL);
 	mutex_unlock(&policy_lock);
 	return err;
 }
@@ -439,7 +480,7 @@ int kb_blocklist_flush(struct netlink_ext_ack *extack)
 		publish(t);
 		t = NULL;
 	}
-	log_change("flush", 0, err);
+	log_change("flush", 0, err, KASBLOCK_MEASURE_FLUSH);
 	mutex_unlock(&policy_lock);
 	table_free(t);
 	return err;
@@ -519,7 +560,7 @@ int kb_blocklist_stage_commit(u32 owner, struct netlink_ext_ack *extack)
 			staged = NULL;
 			err = 0;
 		}
-		log_change("replace", deref_locked(active)->count, err);
+		log_change("replace", deref_locked(active)->count, err, KASBLOCK_MEASURE_REPLACE);
 	}
 	mutex_unlock(&policy_lock);
 	return err;
@@ -620,7 +661,8 @@ int kb_blocklist_set_mode(int m, struct netlink_ext_ack *extack)
 		WRITE_ONCE(mode, m);
 		bump_generation();
 	}
-	log_change(m == KASBLOCK_MODE_MONITOR ? "mode-monitor" : "mode-enforce", 0, err);
+	log_change(m == KASBLOCK_MODE_MONITOR ? "mode-monitor" : "mode-enforce", 0, err,
+		   KASBLOCK_MEASURE_MODE);
 	mutex_unlock(&policy_lock);
 	return err;
 }
@@ -653,6 +695,8 @@ int kb_blocklist_set_param(const char *val, const struct kernel_param *kp,
 	/* A write of the value already in force changes nothing, and says nothing. */
 	if (rcu_access_pointer(active) && (err || c.new_value != c.old_value))
 		kb_log_policy(&c);
+	if (!err && c.new_value != c.old_value)
+		measure(KASBLOCK_MEASURE_PARAM);
 	mutex_unlock(&policy_lock);
 	return err;
 }
@@ -671,7 +715,7 @@ bool kb_blocklist_lock(void)
 		/* Never put: rmmod now fails with "in use" until reboot. */
 		__module_get(THIS_MODULE);
 	}
-	log_change("lock", 0, 0);
+	log_change("lock", 0, 0, KASBLOCK_MEASURE_LOCK);
 	mutex_unlock(&policy_lock);
 	return newly;
 }
@@ -691,7 +735,7 @@ static int digest_cmp(const void *a, const void *b)
  * order it was loaded in and whatever its labels. Computed when asked, at most once per
  * generation.
  */
-int kb_blocklist_policy_digest(u8 out[KASBLOCK_DIGEST_LEN])
+static int policy_digest_locked(u8 out[KASBLOCK_DIGEST_LEN])
 {
 	struct kb_scratch *scratch;
 	struct kb_table *t;
@@ -700,7 +744,7 @@ int kb_blocklist_policy_digest(u8 out[KASBLOCK_DIGEST_LEN])
 	u8 *all;
 	int err = 0;
 
-	mutex_lock(&policy_lock);
+	lockdep_assert_held(&policy_lock);
 	if (policy_digest_generation == generation)
 		goto copy;
 	t = deref_locked(active);
@@ -724,6 +768,15 @@ free:
 copy:
 	if (!err)
 		memcpy(out, policy_digest, KASBLOCK_DIGEST_LEN);
+	return err;
+}
+
+int kb_blocklist_policy_digest(u8 out[KASBLOCK_DIGEST_LEN])
+{
+	int err;
+
+	mutex_lock(&policy_lock);
+	err = policy_digest_locked(out);
 	mutex_unlock(&policy_lock);
 	return err;
 }

@@ -118,6 +118,8 @@ int kb_blocklist_set_param(const char *val, const struct kernel_param *kp,
 			   int (*set)(const char *val, const struct kernel_param *kp),
 			   u64 (*value)(const struct kernel_param *kp));
 bool kb_blocklist_lock(void);
+/* Measures the state at load: the measurement log's first record. Context: module init. */
+void kb_blocklist_measure_load(void);
 bool kb_blocklist_locked(void);
 int kb_blocklist_policy_digest(u8 out[KASBLOCK_DIGEST_LEN]);
 int kb_blocklist_mode(void);
@@ -246,6 +248,40 @@ struct kb_policy_change {
  * Context: under blocklist.c's policy lock, so the state it prints is the change's.
  */
 void kb_log_policy(const struct kb_policy_change *c);
+
+/* measure.c: the measurement log, each record extended into a TPM PCR (attestation). */
+struct kb_measure_state {
+	u64 generation;
+	int mode;
+	bool locked;
+	bool fail_closed;
+	bool no_digest;			/* policy_digest could not be computed */
+	u8 policy_digest[KASBLOCK_DIGEST_LEN];
+	u32 nr_entries;
+	u32 max_entries;
+	u64 max_hash_size;
+};
+int kb_measure_init(void);
+void kb_measure_exit(void);
+/* enum kasblock_attest_state; KASBLOCK_ATTEST_AVAILABLE once init found a usable TPM. */
+int kb_measure_state(void);
+int kb_measure_pcr(void);
+void kb_measure_counts(unsigned int *n, unsigned int *gaps);
+u64 kb_measure_tpm_errors(void);
+/**
+ * kb_measure_change() - append a record of the policy state @s and extend the PCR with it
+ * @s: the state after the change
+ * @change: enum kasblock_measure_change
+ *
+ * Does nothing unless attestation is available. A TPM error is logged, audited, counted
+ * and marked in the log, never returned. Context: process, may sleep; called with
+ * blocklist.c's policy_lock held (never from a hook).
+ */
+void kb_measure_change(const struct kb_measure_state *s, u32 change);
+/* Dump walk from record *@pos; stops at @emit's first error (left at *@pos) or the end. */
+typedef int (*kb_measure_emit_t)(void *ctx, const struct kasblock_measurement *rec,
+				 bool extended);
+int kb_measure_walk(unsigned long *pos, kb_measure_emit_t emit, void *ctx);
 
 /* hooks.c: hook functions with LSM signatures. */
 struct vm_area_struct;

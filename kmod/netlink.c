@@ -313,9 +313,28 @@ static int put_counters(struct sk_buff *msg)
 	    nla_put_u64_64bit(msg, KASBLOCK_COUNTER_A_CACHE_EVICTIONS,
 			      atomic64_read(&kb_cache_stats.evictions), KASBLOCK_COUNTER_A_PAD) ||
 	    nla_put_u64_64bit(msg, KASBLOCK_COUNTER_A_EVENTS_DROPPED,
-			      atomic64_read(&kb_events_dropped), KASBLOCK_COUNTER_A_PAD))
+			      atomic64_read(&kb_events_dropped), KASBLOCK_COUNTER_A_PAD) ||
+	    nla_put_u64_64bit(msg, KASBLOCK_COUNTER_A_TPM_ERRORS, kb_measure_tpm_errors(),
+			      KASBLOCK_COUNTER_A_PAD))
 		return -EMSGSIZE;
 	nla_nest_end(msg, nest);
+	return 0;
+}
+
+static int put_attest(struct sk_buff *msg)
+{
+	int state = kb_measure_state();
+	unsigned int n, gaps;
+
+	if (nla_put_u32(msg, KASBLOCK_A_ATTEST_STATE, state))
+		return -EMSGSIZE;
+	if (state == KASBLOCK_ATTEST_DISABLED)
+		return 0;
+	kb_measure_counts(&n, &gaps);
+	if (nla_put_u32(msg, KASBLOCK_A_ATTEST_PCR, kb_measure_pcr()) ||
+	    nla_put_u32(msg, KASBLOCK_A_MEASUREMENT_COUNT, n) ||
+	    nla_put_u32(msg, KASBLOCK_A_MEASUREMENT_GAPS, gaps))
+		return -EMSGSIZE;
 	return 0;
 }
 
@@ -355,7 +374,7 @@ static int cmd_get_status(struct sk_buff *skb, struct genl_info *info)
 	    nla_put_u32(msg, KASBLOCK_A_CACHE_SIZE, kb_param_cache_size) ||
 	    nla_put_u8(msg, KASBLOCK_A_LOCKED, kb_blocklist_locked()) ||
 	    nla_put(msg, KASBLOCK_A_POLICY_DIGEST, KASBLOCK_DIGEST_LEN, policy) ||
-	    put_counters(msg))
+	    put_counters(msg) || put_attest(msg))
 		goto toobig;
 	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);
@@ -420,6 +439,44 @@ static int cmd_get_entries(struct sk_buff *skb, struct netlink_callback *cb)
 	return skb->len;
 }
 
+static int emit_measurement(void *ctx, const struct kasblock_measurement *rec, bool extended)
+{
+	struct sk_buff *skb = ctx;
+	struct nlattr *nest = nla_nest_start(skb, KASBLOCK_A_MEASUREMENT);
+
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put(skb, KASBLOCK_MEASUREMENT_A_RECORD, sizeof(*rec), rec) ||
+	    nla_put_u8(skb, KASBLOCK_MEASUREMENT_A_EXTENDED, extended)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/*
+ * cb->args: [0] the next record, [1] walk finished. The log only grows and a record never
+ * changes, so resuming by index is consistent: the dump is a prefix of the log.
+ */
+static int cmd_get_measurements(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	void *hdr;
+	int err;
+
+	if (cb->args[1])
+		return 0;
+	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq, &kb_family,
+			  NLM_F_MULTI, KASBLOCK_CMD_GET_MEASUREMENTS);
+	if (!hdr)
+		return -EMSGSIZE;
+	err = kb_measure_walk(&cb->args[0], emit_measurement, skb);
+	genlmsg_end(skb, hdr);
+	if (!err)
+		cb->args[1] = 1;
+	return skb->len;
+}
+
 static const struct genl_ops kb_ops[] = {
 	{ .cmd = KASBLOCK_CMD_ADD, .doit = cmd_add },
 	{ .cmd = KASBLOCK_CMD_DEL, .doit = cmd_del },
@@ -433,6 +490,8 @@ static const struct genl_ops kb_ops[] = {
 	{ .cmd = KASBLOCK_CMD_SET_MODE, .doit = cmd_set_mode },
 	{ .cmd = KASBLOCK_CMD_LOCK, .doit = cmd_lock },
 	{ .cmd = KASBLOCK_CMD_GET_FILE_DIGEST, .doit = cmd_get_file_digest },
+	{ .cmd = KASBLOCK_CMD_GET_MEASUREMENTS, .start = dump_start,
+	  .dumpit = cmd_get_measurements },
 };
 
 /* Events name files and users: only CAP_SYS_ADMIN may listen. */

@@ -18,13 +18,16 @@
 # status is non-zero when anything failed.
 #
 # KB_VERBOSE=1 streams the VM consoles; KB_SKIP_HOST=1 skips the host tests
-# (on the host and in the build roots).
+# (on the host and in the build roots). KB_VM_TPM=1 (the default here; make
+# check-debug sets 0) gives each VM a software TPM, and the host then verifies
+# the VM's attestation document and tampered copies of it (attest_checks).
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
 lines=("$@")
 [ ${#lines[@]} -gt 0 ] || read -ra lines <<<"$(kb_lines)"
 
+export KB_VM_TPM=${KB_VM_TPM:-1}
 t0=$(date +%s)
 total_pass=0 total_fail=0
 summary=()
@@ -179,6 +182,70 @@ prepare_kernel() {
 	fi
 }
 
+# attest_case NAME WANT CMD...: one verify run on the host; WANT is its exit code.
+attest_case() {
+	local name=$1 want=$2 rc out
+	shift 2
+	out=$("$@" 2>&1)
+	rc=$?
+	if [ "$rc" -eq "$want" ]; then
+		echo "ok attest.$name"
+		stage_pass=$((stage_pass + 1))
+	else
+		echo "not ok attest.$name: exit $rc, expected $want: $out"
+		stage_fail=$((stage_fail + 1))
+		stage_fails+=("attest.$name (exit $rc, expected $want)")
+	fi
+}
+
+# attest_checks LOG DIR NONCE DIGEST: the VM's attestation document (vm-init.sh,
+# kbvm.attest: DIGEST listed, nothing else) verified on the host against the
+# policy digest computed here, and edited: each tamper must fail with its own
+# check's exit code (kasblockctl(8), verify). "Another TPM" is an AK made in a
+# second swtpm on the host (tpm2-tools), trusted in place of the VM's.
+attest_checks() {
+	local log=$1 dir=$2 nonce=$3 listed=$4 a digest other p
+	a=$dir/attest
+	rm -rf "$a"
+	mkdir -p "$a"
+	if grep -aq '^KBVM-ATTEST-FAILED' "$log" || ! grep -aq '^KBVM-ATTEST-DOC-END' "$log"; then
+		infra "attest in the VM" FAIL "$(grep -a '^KBVM-ATTEST-FAILED' "$log" || echo 'no document')"
+		return
+	fi
+	sed -n '/^KBVM-ATTEST-DOC-BEGIN/,/^KBVM-ATTEST-DOC-END/p' "$log" | sed '1d;$d' | base64 -d >"$a/doc.json"
+	sed -n '/^KBVM-ATTEST-PEM-BEGIN/,/^KBVM-ATTEST-PEM-END/p' "$log" | sed '1d;$d' | base64 -d >"$a/ak.pem"
+	digest=$(echo "$listed" | "$tool" digest -)
+	local v=("$tool" verify --ak-pub "$a/ak.pem" --nonce "$nonce")
+	attest_case good 0 "${v[@]}" "$a/doc.json" --expect-digest "$digest"
+	attest_case not_locked 29 "${v[@]}" "$a/doc.json" --expect-digest "$digest" --expect-locked
+	# A record's policy digest (byte 48 of the first record) edited.
+	perl -pe 's/("record":"[0-9a-f]{96})([0-9a-f])/$1 . ($2 eq "0" ? "1" : "0")/e' "$a/doc.json" >"$a/edited.json"
+	attest_case edited_log 26 "${v[@]}" "$a/edited.json"
+	# The first event dropped; the last event dropped.
+	perl -pe 's/\{"record":"[0-9a-f]+"[^{}]*\},//' "$a/doc.json" >"$a/drop-first.json"
+	attest_case dropped_first_entry 25 "${v[@]}" "$a/drop-first.json"
+	perl -pe 's/,\{"record":"[0-9a-f]+"[^{}]*\}\]/]/' "$a/doc.json" >"$a/drop-last.json"
+	attest_case dropped_last_entry 26 "${v[@]}" "$a/drop-last.json"
+	attest_case other_nonce 23 "$tool" verify --ak-pub "$a/ak.pem" --nonce "00$nonce" "$a/doc.json"
+	attest_case other_digest 28 "${v[@]}" "$a/doc.json" --expect-digest \
+		e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
+	# Another TPM's attestation key.
+	other=$a/tpm-b
+	mkdir -p "$other"
+	p=$((20000 + RANDOM % 20000))
+	if swtpm socket --tpm2 --tpmstate "dir=$other" --server "type=tcp,port=$p" \
+		--ctrl "type=tcp,port=$((p + 1))" --flags not-need-init,startup-clear \
+		--pid "file=$other/pid" --daemon &&
+		TPM2TOOLS_TCTI="swtpm:host=127.0.0.1,port=$p" tpm2_createek -Q -c "$other/ek.ctx" -G ecc &&
+		TPM2TOOLS_TCTI="swtpm:host=127.0.0.1,port=$p" tpm2_createak -Q -C "$other/ek.ctx" \
+			-c "$other/ak.ctx" -G ecc -g sha256 -s ecdsa -u "$other/ak.pem" -f pem; then
+		attest_case other_tpm 21 "$tool" verify --ak-pub "$other/ak.pem" --nonce "$nonce" "$a/doc.json"
+	else
+		infra "a second swtpm for attest.other_tpm" FAIL "swtpm or tpm2-tools failed"
+	fi
+	[ -f "$other/pid" ] && kill "$(cat "$other/pid")" 2>/dev/null
+}
+
 # test_kernel KVER: build the module, boot the VM, read what it printed.
 test_kernel() {
 	local kver=$1 dir log ko rc warn tap p f s plan nres nnested kout
@@ -203,12 +270,19 @@ test_kernel() {
 		return
 	fi
 
-	local t
+	local t nonce='' listed='' attest=''
 	t=$(date +%s)
+	if [ "$KB_VM_TPM" = 1 ] && [ -n "$tool" ]; then
+		nonce=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
+		listed=$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')
+		attest="kbvm.attest=$nonce,$listed"
+	fi
 	if [ "${KB_VERBOSE:-0}" = 1 ]; then
-		"$KB_ROOT/scripts/run-vm.sh" --run check --log "$log" "$kver"
+		KB_VM_APPEND="${KB_VM_APPEND:-}${attest:+ $attest}" \
+			"$KB_ROOT/scripts/run-vm.sh" --run check --log "$log" "$kver"
 	else
-		"$KB_ROOT/scripts/run-vm.sh" --run check --log "$log" "$kver" >/dev/null
+		KB_VM_APPEND="${KB_VM_APPEND:-}${attest:+ $attest}" \
+			"$KB_ROOT/scripts/run-vm.sh" --run check --log "$log" "$kver" >/dev/null
 	fi
 	rc=$?
 	kb_log "$kver: VM ran $(($(date +%s) - t))s (exit $rc)"
@@ -262,6 +336,11 @@ test_kernel() {
 		infra "selftests ran" FAIL "no test was counted"
 	elif [ "$plan" -ge 0 ] && [ "$plan" -ne "$nres" ]; then
 		infra "TAP plan complete" FAIL "planned $plan results, got $nres (a test crashed or hung?)"
+	fi
+
+	if [ -n "$nonce" ]; then
+		echo "# ---- $kver: attestation, verified on the host ----"
+		attest_checks "$log" "$dir" "$nonce" "$listed"
 	fi
 
 	kout=$dir/kernel-problems.txt

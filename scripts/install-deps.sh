@@ -27,6 +27,9 @@ PKGS=(
 	# rpmbuild and install it into a throwaway database with rpm(8).
 	rpm
 	qemu-system-x86 busybox-static cpio xz-utils gzip bc
+	# The VMs' software TPM (KB_VM_TPM=1), and a second one on the host whose
+	# attestation key stands for "another TPM" (scripts/check.sh attest_checks).
+	swtpm swtpm-tools tpm2-tools
 	linux-source-6.12
 	# Build roots for the lines of other suites (scripts/build-root.sh).
 	mmdebstrap

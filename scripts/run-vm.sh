@@ -15,7 +15,9 @@
 # KB_VM_APPEND (extra kernel command line, e.g. "kbvm.modargs=mode=monitor"),
 # KB_VM_ICOUNT=1 (TCG only, for scripts/bench.sh: the guest's clocks count
 # instructions, one virtual ns each, and idle time is skipped; see
-# README "Performance").
+# README "Performance"), KB_VM_TPM=1 (a software TPM 2.0, Debian's swtpm, as
+# a TIS device: the guest gets /dev/tpm0 and /dev/tpmrm0; its state lives in a
+# fresh directory under build/<kver>/ and dies with the run).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -82,6 +84,10 @@ qemu_cmd() {
 		[ "$accel" = tcg ] || kb_die "KB_VM_ICOUNT=1 needs TCG (KB_VM_ACCEL=tcg), not $accel"
 		QEMU+=(-icount shift=0,sleep=off)
 	fi
+	if [ -n "$tpm_sock" ]; then
+		QEMU+=(-chardev "socket,id=chrtpm,path=$tpm_sock"
+			-tpmdev emulator,id=tpm0,chardev=chrtpm -device tpm-tis,tpmdev=tpm0)
+	fi
 	if [ "$run" = shell ]; then
 		QEMU+=(-nographic -serial mon:stdio)
 	else
@@ -121,9 +127,25 @@ pick_accel() {
 	echo "$accel"
 }
 
+tpm_sock=''
 accel=$(pick_accel)
+# One swtpm per VM, killed with it: each run starts from a fresh TPM (PCRs zero).
+if [ "${KB_VM_TPM:-0}" = 1 ]; then
+	command -v swtpm >/dev/null || kb_die "KB_VM_TPM=1 needs swtpm (apt-get install swtpm swtpm-tools)"
+	tpm_dir=$(mktemp -d "$KB_BUILD/$kver/swtpm.XXXXXX")
+	tpm_sock=$tpm_dir/sock
+	swtpm socket --tpm2 --tpmstate "dir=$tpm_dir" --ctrl "type=unixio,path=$tpm_sock" \
+		--pid "file=$tpm_dir/pid" --log "file=$tpm_dir/log" --daemon ||
+		kb_die "swtpm did not start (log: $tpm_dir/log)"
+	# shellcheck disable=SC2064 # the paths are fixed now
+	trap "[ -f '$tpm_dir/pid' ] && kill \$(cat '$tpm_dir/pid') 2>/dev/null; rm -rf '$tpm_dir'" EXIT
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
+		[ -S "$tpm_sock" ] && break
+		sleep 0.2
+	done
+fi
 qemu_cmd "$accel"
-kb_log "booting $kver ($accel, run=$run, timeout ${timeout}s), console log: $log"
+kb_log "booting $kver ($accel, run=$run, timeout ${timeout}s${tpm_sock:+, swtpm}), console log: $log"
 start=$(date +%s)
 set +e
 if [ "$run" = shell ]; then

@@ -11,6 +11,10 @@
 #   kbvm.insmod=0    do not load kasblock.ko before running
 #   kbvm.modargs=a=b,c=d   parameters for that insmod (commas become spaces)
 #   kbvm.tests=a_test,b_test   run only these selftest programs (default: all)
+#   kbvm.attest=NONCE,DIGEST  before the tests, with a TPM: list DIGEST, then
+#                    `kasblockctl attest` with NONCE, printed base64 between
+#                    KBVM-ATTEST-* markers with the AK's public key, for the
+#                    host's verify; then flush
 #   kbvm.timeout=N   after N seconds, dump the blocked tasks and stop the run
 #                    (run-vm.sh sets it below its own QEMU timeout)
 # The harness looks for the last line "KBVM-END status=<n>".
@@ -63,6 +67,7 @@ insmod_ko=1
 modargs=
 tests=
 timeout=0
+attest=
 for arg in $(cat /proc/cmdline); do
 	case $arg in
 	kbvm.run=*) run=${arg#kbvm.run=} ;;
@@ -70,6 +75,7 @@ for arg in $(cat /proc/cmdline); do
 	kbvm.modargs=*) modargs=$(echo "${arg#kbvm.modargs=}" | tr , ' ') ;;
 	kbvm.timeout=*) timeout=${arg#kbvm.timeout=} ;;
 	kbvm.tests=*) tests=$(echo "${arg#kbvm.tests=}" | tr , ' ') ;;
+	kbvm.attest=*) attest=${arg#kbvm.attest=} ;;
 	esac
 done
 
@@ -92,6 +98,31 @@ if [ "$insmod_ko" = 1 ]; then
 		echo "KBVM-INSMOD status=$rc kasblock.ko $modargs: $out"
 	fi
 fi
+
+# Before the tests, in the module's first instance: a reload breaks the PCR's
+# chain (the log starts again, the PCR does not), so a document made after the
+# suite could not verify. One listed digest, quoted; the host verifies it and
+# edited copies of it (scripts/check.sh attest_checks).
+attest_export() {
+	nonce=${1%%,*} digest=${1#*,} d=$(mktemp -d)
+	if [ ! -e /dev/tpmrm0 ]; then
+		echo "KBVM-ATTEST-FAILED no /dev/tpmrm0"
+	elif kasblockctl add --label kbvm-attest "$digest" 2>"$d/err" &&
+		kasblockctl attest --create-ak "$d/ak" >/dev/null 2>>"$d/err" &&
+		kasblockctl attest --nonce "$nonce" --ak "$d/ak" --out "$d/doc.json" 2>>"$d/err"; then
+		echo "KBVM-ATTEST-PEM-BEGIN"
+		base64 "$d/ak.pem"
+		echo "KBVM-ATTEST-PEM-END"
+		echo "KBVM-ATTEST-DOC-BEGIN"
+		base64 "$d/doc.json"
+		echo "KBVM-ATTEST-DOC-END"
+	else
+		echo "KBVM-ATTEST-FAILED $(cat "$d/err")"
+	fi
+	kasblockctl flush 2>/dev/null
+	rm -rf "$d"
+}
+[ -n "$attest" ] && [ "$run" = check ] && attest_export "$attest"
 
 # watched CMD...: run CMD; past kbvm.timeout seconds, show what is stuck
 # (sysrq w: blocked tasks, l: every CPU's backtrace) and kill it, so that

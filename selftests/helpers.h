@@ -79,6 +79,13 @@ struct kst_status {
 	uint64_t cache_misses;
 	uint64_t cache_evictions;
 	uint64_t events_dropped;
+	bool has_attest_state;
+	uint32_t attest_state;		/* enum kasblock_attest_state */
+	bool has_attest_pcr;
+	uint32_t attest_pcr;
+	uint32_t measurements;
+	uint32_t measurement_gaps;
+	uint64_t tpm_errors;
 };
 
 /* Large enough for KASBLOCK_BATCH_MAX + 1 unlabelled entries. */
@@ -115,6 +122,14 @@ int kst_nl_replace(struct kst_nl *nl, const struct kst_entry *e, size_t n);
  * out): 0 with the module's cached digest, or -errno (ENODATA: not cached).
  */
 int kst_nl_file_digest(struct kst_nl *nl, int fd, uint8_t digest[KASBLOCK_DIGEST_LEN]);
+
+/* One record of the measurement log (GET_MEASUREMENTS). */
+struct kst_measurement {
+	struct kasblock_measurement rec;
+	bool extended;
+};
+/* The whole measurement log into *m (malloc'ed; free it), oldest first. */
+int kst_nl_measurements(struct kst_nl *nl, struct kst_measurement **m, size_t *n);
 
 /* A comparable picture of the active list: its generation and contents. */
 struct kst_snapshot {

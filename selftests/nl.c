@@ -317,6 +317,20 @@ static int status_cb(const struct nlmsghdr *h, void *data)
 		case KASBLOCK_A_LOCKED:
 			st->locked = mnl_attr_get_u8(a);
 			break;
+		case KASBLOCK_A_ATTEST_STATE:
+			st->attest_state = mnl_attr_get_u32(a);
+			st->has_attest_state = true;
+			break;
+		case KASBLOCK_A_ATTEST_PCR:
+			st->attest_pcr = mnl_attr_get_u32(a);
+			st->has_attest_pcr = true;
+			break;
+		case KASBLOCK_A_MEASUREMENT_COUNT:
+			st->measurements = mnl_attr_get_u32(a);
+			break;
+		case KASBLOCK_A_MEASUREMENT_GAPS:
+			st->measurement_gaps = mnl_attr_get_u32(a);
+			break;
 		case KASBLOCK_A_POLICY_DIGEST:
 			if (mnl_attr_get_payload_len(a) != KASBLOCK_DIGEST_LEN)
 				return -EPROTO;
@@ -338,6 +352,9 @@ static int status_cb(const struct nlmsghdr *h, void *data)
 					break;
 				case KASBLOCK_COUNTER_A_ERRORS:
 					st->errors = mnl_attr_get_u64(c);
+					break;
+				case KASBLOCK_COUNTER_A_TPM_ERRORS:
+					st->tpm_errors = mnl_attr_get_u64(c);
 					break;
 				case KASBLOCK_COUNTER_A_CACHE_HITS:
 					st->cache_hits = mnl_attr_get_u64(c);
@@ -502,6 +519,75 @@ int kst_nl_dump(struct kst_nl *nl, struct kst_entry **entries, size_t *n,
 	*n = p.n;
 	if (generation)
 		*generation = p.generation;
+	return 0;
+}
+
+struct measurements_parse {
+	struct kst_measurement *m;
+	size_t n, cap;
+};
+
+static int measurements_cb(const struct nlmsghdr *h, void *data)
+{
+	struct measurements_parse *p = data;
+	const struct nlattr *a, *b;
+	struct kst_measurement *m;
+	bool rec, ext;
+
+	mnl_attr_for_each(a, h, sizeof(struct genlmsghdr)) {
+		if (mnl_attr_get_type(a) != KASBLOCK_A_MEASUREMENT)
+			return -EPROTO;
+		if (p->n == p->cap) {
+			size_t cap = p->cap ? 2 * p->cap : 64;
+			void *more = realloc(p->m, cap * sizeof(*p->m));
+
+			if (!more)
+				return -ENOMEM;
+			p->m = more;
+			p->cap = cap;
+		}
+		m = &p->m[p->n];
+		rec = ext = false;
+		mnl_attr_for_each_nested(b, a) {
+			switch (mnl_attr_get_type(b)) {
+			case KASBLOCK_MEASUREMENT_A_RECORD:
+				if (mnl_attr_get_payload_len(b) != sizeof(m->rec))
+					return -EPROTO;
+				memcpy(&m->rec, mnl_attr_get_payload(b), sizeof(m->rec));
+				rec = true;
+				break;
+			case KASBLOCK_MEASUREMENT_A_EXTENDED:
+				if (mnl_attr_get_payload_len(b) != 1)
+					return -EPROTO;
+				m->extended = mnl_attr_get_u8(b);
+				ext = true;
+				break;
+			default:
+				return -EPROTO;
+			}
+		}
+		if (!rec || !ext)
+			return -EPROTO;
+		p->n++;
+	}
+	return 0;
+}
+
+int kst_nl_measurements(struct kst_nl *nl, struct kst_measurement **m, size_t *n)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct measurements_parse p = { 0 };
+	struct nlmsghdr *h;
+	int ret;
+
+	h = kst_nl_msg(nl, buf, KASBLOCK_CMD_GET_MEASUREMENTS, NLM_F_DUMP);
+	ret = talk(nl, h, measurements_cb, &p);
+	if (ret) {
+		free(p.m);
+		return ret;
+	}
+	*m = p.m;
+	*n = p.n;
 	return 0;
 }
 

@@ -218,6 +218,7 @@ static bool known_cmd(int cmd)
 	case KASBLOCK_CMD_REPLACE_ABORT: case KASBLOCK_CMD_FLUSH:
 	case KASBLOCK_CMD_GET_ENTRIES: case KASBLOCK_CMD_GET_STATUS:
 	case KASBLOCK_CMD_SET_MODE: case KASBLOCK_CMD_GET_FILE_DIGEST:
+	case KASBLOCK_CMD_GET_MEASUREMENTS:
 		return true;
 	}
 	return false;
@@ -240,6 +241,7 @@ static size_t put_valid(struct rng *r, struct fuzz *f, uint8_t *b, uint8_t cmd)
 		put_pool_entries(r, f, h, 1 + below(r, 4), true);
 		break;
 	case KASBLOCK_CMD_GET_ENTRIES:
+	case KASBLOCK_CMD_GET_MEASUREMENTS:
 		h = put_header(f, b, cmd, NLM_F_DUMP);
 		break;
 	case KASBLOCK_CMD_SET_MODE:

@@ -4,7 +4,7 @@
 # kasblock selftests: run every test program beside this script, in the VM, as
 # root, with kasblock.ko loaded. POSIX sh: busybox is all the VM has.
 #
-# Usage: run.sh [PROGRAM...]        default: every *_test here, sorted, lock_test last
+# Usage: run.sh [PROGRAM...]        default: every *_test here, sorted, tpm_test first, lock_test last
 # Environment:
 #   KASBLOCK_KO    the module, for tests that reload it (/kasblock/kasblock.ko)
 #   KASBLOCKCTL    the tool (/usr/sbin/kasblockctl)
@@ -34,8 +34,15 @@ log=$(mktemp /tmp/kst-run.XXXXXX)
 trap 'rm -f "$log"' EXIT
 
 # lock_test locks the module until reboot: it runs last, when it runs at all.
+# tpm_test runs first: it replays the measurement log to the PCR, which holds
+# only while the module loaded at boot is the one running (a reload starts a
+# new log on the same PCR) and its log is not full (stress tests make
+# thousands of changes).
 if [ $# -eq 0 ]; then
-	set -- $(cd "$dir" && ls *_test 2>/dev/null | grep -v '^lock_test$' | sort)
+	set -- $(cd "$dir" && ls *_test 2>/dev/null | grep -v -e '^lock_test$' -e '^tpm_test$' | sort)
+	if [ -x "$dir/tpm_test" ]; then
+		set -- tpm_test "$@"
+	fi
 	if [ -x "$dir/lock_test" ] && [ "${KST_SKIP_LOCK:-0}" != 1 ]; then
 		set -- "$@" lock_test
 	fi

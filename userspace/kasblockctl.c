@@ -28,6 +28,8 @@ static const struct {
 	{ "scan", scan_main, "Look for installed Kaspersky products; optionally emit their digests as a list" },
 	{ "harvest", harvest_main, "Write the digests of the files inside packages as a list file" },
 	{ "report", report_main, "One report of this host: products found, enforcement, listed code running" },
+	{ "attest", attest_main, "Quote the measured policy with the TPM, for a remote verifier" },
+	{ "verify", verify_main, "Check an attest document offline and print the policy it proves" },
 };
 
 #define NR_SUBCOMMANDS (sizeof(subcommands) / sizeof(subcommands[0]))

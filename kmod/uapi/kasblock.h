@@ -79,6 +79,15 @@
  *                         attribute, or not a regular file; EBADF no such descriptor,
  *                         or not open for reading; ENODATA not in the cache (hash it
  *                         yourself). Allowed when locked: it changes nothing.
+ *  KASBLOCK_CMD_GET_MEASUREMENTS  dump, no attributes. The measurement log (see
+ *                         "Attestation" below), oldest first: each reply message holds
+ *                         KASBLOCK_A_MEASUREMENT nests, one per event, each with
+ *                         KASBLOCK_MEASUREMENT_A_RECORD (exactly
+ *                         sizeof(struct kasblock_measurement) bytes) and
+ *                         KASBLOCK_MEASUREMENT_A_EXTENDED (u8: 1 if the PCR was
+ *                         extended with it). The log only grows, so a dump is always
+ *                         a consistent prefix of it. An empty dump: attestation is
+ *                         disabled or unavailable (GET_STATUS says which).
  *
  * The policy digest (KASBLOCK_A_POLICY_DIGEST) identifies the list independently of
  * order and labels: SHA-256 over the listed digests sorted bytewise and concatenated
@@ -88,6 +97,8 @@
  */
 #ifndef _UAPI_KASBLOCK_H
 #define _UAPI_KASBLOCK_H
+
+#include <linux/types.h>
 
 #define KASBLOCK_GENL_NAME "kasblock"
 #define KASBLOCK_GENL_VERSION 1
@@ -116,6 +127,7 @@ enum kasblock_cmd {
 	KASBLOCK_CMD_LOCK,
 	KASBLOCK_CMD_EVENT,
 	KASBLOCK_CMD_GET_FILE_DIGEST,
+	KASBLOCK_CMD_GET_MEASUREMENTS,
 	__KASBLOCK_CMD_LAST
 };
 #define KASBLOCK_CMD_MAX (__KASBLOCK_CMD_LAST - 1)
@@ -155,6 +167,11 @@ enum kasblock_attr {
 	KASBLOCK_A_EVENT,		/* NLA_NESTED: KASBLOCK_EVENT_A_*, events only */
 	KASBLOCK_A_FD,			/* u32: a file descriptor of the sender */
 	KASBLOCK_A_FILE_DIGEST,		/* 32 bytes, reply only: GET_FILE_DIGEST's answer */
+	KASBLOCK_A_ATTEST_STATE,	/* u32: enum kasblock_attest_state, reply only */
+	KASBLOCK_A_ATTEST_PCR,		/* u32: the PCR measured into, reply only, absent if disabled */
+	KASBLOCK_A_MEASUREMENT_COUNT,	/* u32: events in the measurement log, reply only */
+	KASBLOCK_A_MEASUREMENT_GAPS,	/* u32: events the PCR was not extended with */
+	KASBLOCK_A_MEASUREMENT,		/* NLA_NESTED: KASBLOCK_MEASUREMENT_A_*, dump only */
 	__KASBLOCK_A_LAST
 };
 #define KASBLOCK_A_MAX (__KASBLOCK_A_LAST - 1)
@@ -179,6 +196,7 @@ enum kasblock_counter_attr {
 	KASBLOCK_COUNTER_A_CACHE_MISSES,
 	KASBLOCK_COUNTER_A_CACHE_EVICTIONS,
 	KASBLOCK_COUNTER_A_EVENTS_DROPPED,	/* events not delivered to a listener */
+	KASBLOCK_COUNTER_A_TPM_ERRORS,	/* PCR extends that failed */
 	__KASBLOCK_COUNTER_A_LAST
 };
 #define KASBLOCK_COUNTER_A_MAX (__KASBLOCK_COUNTER_A_LAST - 1)
@@ -201,5 +219,107 @@ enum kasblock_event_attr {
 	__KASBLOCK_EVENT_A_LAST
 };
 #define KASBLOCK_EVENT_A_MAX (__KASBLOCK_EVENT_A_LAST - 1)
+
+enum kasblock_measurement_attr {
+	KASBLOCK_MEASUREMENT_A_UNSPEC,
+	KASBLOCK_MEASUREMENT_A_RECORD,		/* binary: struct kasblock_measurement */
+	KASBLOCK_MEASUREMENT_A_EXTENDED,	/* u8: 1 if the PCR was extended with it */
+	__KASBLOCK_MEASUREMENT_A_LAST
+};
+#define KASBLOCK_MEASUREMENT_A_MAX (__KASBLOCK_MEASUREMENT_A_LAST - 1)
+
+/*
+ * Attestation. With a TPM 2.0 that has a SHA-256 PCR bank and the module parameter
+ * pcr= not -1, the module appends an event to an in-kernel measurement log at load and
+ * at every policy change (add, del, replace, flush, mode, parameter change, lock; a
+ * refused request or one that changes nothing is not a change), and extends PCR `pcr`
+ * with it:
+ *
+ *    SHA-256 bank:  PCR := SHA-256(PCR || SHA-256(record))
+ *
+ * where `record` is the struct kasblock_measurement below, exactly as the dump carries
+ * it. Other allocated banks are extended too (the TPM requires a digest for each) with
+ * the record's SHA-256 truncated or zero-padded to the bank's digest size: only the
+ * SHA-256 bank is meant to be quoted. A verifier replays the records whose EXTENDED
+ * flag is 1, from 32 zero bytes, and compares the result to the quoted PCR.
+ *
+ * An extend that fails leaves the event in the log with EXTENDED 0 and appends a
+ * KASBLOCK_MEASURE_GAP event (gap_seq = the event's seq), itself extended if the TPM
+ * lets it: a verifier sees that the PCR does not cover that event. When the log has
+ * one free slot left, a KASBLOCK_MEASURE_LOG_FULL event takes it and nothing more is
+ * logged or extended until reboot: the policy after it is not attested.
+ */
+enum kasblock_attest_state {
+	KASBLOCK_ATTEST_DISABLED,	/* pcr=-1 */
+	KASBLOCK_ATTEST_UNAVAILABLE,	/* no TPM 2.0 with a SHA-256 bank */
+	KASBLOCK_ATTEST_AVAILABLE,
+	__KASBLOCK_ATTEST_LAST
+};
+
+enum kasblock_measure_change {
+	KASBLOCK_MEASURE_LOAD = 1,	/* the module was loaded: the first event */
+	KASBLOCK_MEASURE_ADD,
+	KASBLOCK_MEASURE_DEL,
+	KASBLOCK_MEASURE_REPLACE,
+	KASBLOCK_MEASURE_FLUSH,
+	KASBLOCK_MEASURE_MODE,
+	KASBLOCK_MEASURE_PARAM,		/* max_entries, max_hash_size or fail_closed */
+	KASBLOCK_MEASURE_LOCK,
+	KASBLOCK_MEASURE_GAP,		/* event gap_seq is not in the PCR */
+	KASBLOCK_MEASURE_LOG_FULL,	/* the last event: nothing after it is measured */
+	__KASBLOCK_MEASURE_LAST
+};
+
+#define KASBLOCK_MEASUREMENT_MAGIC "KBM1"
+#define KASBLOCK_MEASUREMENT_VERSION 1
+#define KASBLOCK_MEASUREMENT_SIZE 128
+#define KASBLOCK_MEASUREMENT_MODVER_LEN 32
+/* The policy digest could not be computed (no memory): policy_digest is zeros. */
+#define KASBLOCK_MEASUREMENT_F_NO_DIGEST 0x1
+#define KASBLOCK_MEASUREMENT_F_ALL 0x1
+
+/*
+ * One measured event: 128 bytes, packed, every integer little-endian. Byte offsets:
+ *
+ *    0  magic[4]         "KBM1"
+ *    4  version   le16   KASBLOCK_MEASUREMENT_VERSION
+ *    6  size      le16   KASBLOCK_MEASUREMENT_SIZE
+ *    8  seq       le64   0 for the load event, then +1 for each event
+ *   16  generation le64  the policy generation after the change
+ *   24  change    le32   enum kasblock_measure_change
+ *   28  mode      le32   enum kasblock_mode after the change
+ *   32  locked    u8     1 if locked until reboot
+ *   33  fail_policy u8   enum kasblock_fail_policy
+ *   34  pcr       le16   the PCR this log extends
+ *   36  flags     le32   KASBLOCK_MEASUREMENT_F_*; other bits are 0
+ *   40  gap_seq   le64   KASBLOCK_MEASURE_GAP: the event not extended; else 0
+ *   48  policy_digest[32] the policy digest after the change (see above)
+ *   80  module_version[32] the module's version, NUL-padded
+ *  112  nr_entries le32  entries in the active list after the change
+ *  116  max_entries le32 the max_entries parameter
+ *  120  max_hash_size le64 the max_hash_size parameter
+ *
+ * The state fields (generation through max_hash_size) of a GAP or LOG_FULL event are
+ * the state at the time it was written.
+ */
+struct kasblock_measurement {
+	__u8 magic[4];
+	__le16 version;
+	__le16 size;
+	__le64 seq;
+	__le64 generation;
+	__le32 change;
+	__le32 mode;
+	__u8 locked;
+	__u8 fail_policy;
+	__le16 pcr;
+	__le32 flags;
+	__le64 gap_seq;
+	__u8 policy_digest[KASBLOCK_DIGEST_LEN];
+	char module_version[KASBLOCK_MEASUREMENT_MODVER_LEN];
+	__le32 nr_entries;
+	__le32 max_entries;
+	__le64 max_hash_size;
+} __attribute__((packed));
 
 #endif /* _UAPI_KASBLOCK_H */

@@ -16,7 +16,8 @@ static const char help[] =
 	"Print the mode, the number of entries and the limit, the list generation,\n"
 	"the failure policy, the largest file hashed, the SHA-256 driver in use,\n"
 	"the counters since the module was loaded, whether the policy is locked,\n"
-	"the policy digest and the digest cache's use.\n"
+	"the policy digest, the digest cache's use, and the attestation state\n"
+	"(available, unavailable without a TPM, disabled with pcr=-1).\n"
 	"\n"
 	"  -j, --json   print one JSON object on one line\n"
 	"  -h, --help   show this help\n";
@@ -43,6 +44,19 @@ static void json_name(struct kb_json *j, const char *key, bool present, const ch
 static void json_counter(struct kb_json *j, const char *key, const struct kb_status *st, int c)
 {
 	kb_json_opt_u64(j, key, have_counter(st, c), st->counters[c]);
+}
+
+static const char *attest_name(uint32_t state)
+{
+	switch (state) {
+	case KASBLOCK_ATTEST_DISABLED:
+		return "disabled";
+	case KASBLOCK_ATTEST_UNAVAILABLE:
+		return "unavailable";
+	case KASBLOCK_ATTEST_AVAILABLE:
+		return "available";
+	}
+	return NULL;
 }
 
 /* Schema kasblock-status/1 (kasblockctl(8)): a value the module did not send is null, not a made-up 0. */
@@ -78,6 +92,14 @@ static void print_json(const struct kb_status *st)
 	json_counter(&j, "cache_misses", st, KASBLOCK_COUNTER_A_CACHE_MISSES);
 	json_counter(&j, "cache_evictions", st, KASBLOCK_COUNTER_A_CACHE_EVICTIONS);
 	json_counter(&j, "events_dropped", st, KASBLOCK_COUNTER_A_EVENTS_DROPPED);
+	json_name(&j, "attestation", have(st, KASBLOCK_A_ATTEST_STATE),
+		  attest_name(st->attest_state));
+	kb_json_opt_u64(&j, "attest_pcr", have(st, KASBLOCK_A_ATTEST_PCR), st->attest_pcr);
+	kb_json_opt_u64(&j, "measurements", have(st, KASBLOCK_A_MEASUREMENT_COUNT),
+			st->measurements);
+	kb_json_opt_u64(&j, "measurement_gaps", have(st, KASBLOCK_A_MEASUREMENT_GAPS),
+			st->measurement_gaps);
+	json_counter(&j, "tpm_errors", st, KASBLOCK_COUNTER_A_TPM_ERRORS);
 	kb_json_end(&j);
 }
 
@@ -127,6 +149,20 @@ static void print_text(const struct kb_status *st)
 		 st->counters[KASBLOCK_COUNTER_A_CACHE_EVICTIONS], "");
 	text_u64("events dropped:", have_counter(st, KASBLOCK_COUNTER_A_EVENTS_DROPPED),
 		 st->counters[KASBLOCK_COUNTER_A_EVENTS_DROPPED], "");
+	if (have(st, KASBLOCK_A_ATTEST_STATE)) {
+		const char *a = attest_name(st->attest_state);
+
+		printf("%-16s %s", "attestation:", a ? a : "unknown");
+		if (st->attest_state == KASBLOCK_ATTEST_UNAVAILABLE)
+			printf(" (no TPM 2.0 with a SHA-256 bank)");
+		else if (st->attest_state == KASBLOCK_ATTEST_AVAILABLE &&
+			 have(st, KASBLOCK_A_ATTEST_PCR))
+			printf(" (PCR %u, %u events, %u gaps)", st->attest_pcr, st->measurements,
+			       st->measurement_gaps);
+		printf("\n");
+	}
+	text_u64("tpm errors:", have_counter(st, KASBLOCK_COUNTER_A_TPM_ERRORS),
+		 st->counters[KASBLOCK_COUNTER_A_TPM_ERRORS], "");
 }
 
 int status_main(int argc, char **argv)

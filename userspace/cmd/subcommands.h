@@ -30,5 +30,7 @@ int sweep_main(int argc, char **argv);
 int scan_main(int argc, char **argv);
 int harvest_main(int argc, char **argv);
 int report_main(int argc, char **argv);
+int attest_main(int argc, char **argv);
+int verify_main(int argc, char **argv);
 
 #endif

@@ -6,7 +6,7 @@ _kasblockctl() {
 	local cur prev words cword
 	_init_completion -s || return
 
-	local commands="add del load list flush status mode hash lock monitor digest sweep scan harvest report help"
+	local commands="add del load list flush status mode hash lock monitor digest sweep scan harvest report attest verify help"
 
 	if [[ $cword -eq 1 ]]; then
 		COMPREPLY=($(compgen -W "$commands --help --version" -- "$cur"))
@@ -15,7 +15,11 @@ _kasblockctl() {
 
 	# Options that take an argument: complete the argument, not another option.
 	case $prev in
-	--label | -l | --count | -c | --max-size | --max-depth)
+	--label | -l | --count | -c | --max-size | --max-depth | --nonce | -n | --expect-digest | -d | --ak-handle)
+		return
+		;;
+	--ak | -k | --create-ak | --ak-pub | -a | --out | --tpm)
+		_filedir
 		return
 		;;
 	--root)
@@ -56,6 +60,11 @@ _kasblockctl() {
 	scan) opts="--root --json --csv --emit-blocklist --indicators --exclude --max-size --max-depth --quiet" ;;
 	harvest)
 		opts="--output --exclude --max-size -"
+		files=y
+		;;
+	attest) opts="--nonce --ak --ak-handle --out --create-ak --ak-pub --tpm" ;;
+	verify)
+		opts="--ak-pub --nonce --expect-digest --expect-locked"
 		files=y
 		;;
 	help)

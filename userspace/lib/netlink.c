@@ -246,9 +246,21 @@ static int status_attr(const struct nlattr *attr, void *data)
 	case KASBLOCK_A_FAIL_POLICY:
 	case KASBLOCK_A_CACHE_ENTRIES:
 	case KASBLOCK_A_CACHE_SIZE:
+	case KASBLOCK_A_ATTEST_STATE:
+	case KASBLOCK_A_ATTEST_PCR:
+	case KASBLOCK_A_MEASUREMENT_COUNT:
+	case KASBLOCK_A_MEASUREMENT_GAPS:
 		if (len != sizeof(uint32_t))
 			return MNL_CB_ERROR;
-		if (type == KASBLOCK_A_MODE)
+		if (type == KASBLOCK_A_ATTEST_STATE)
+			st->attest_state = mnl_attr_get_u32(attr);
+		else if (type == KASBLOCK_A_ATTEST_PCR)
+			st->attest_pcr = mnl_attr_get_u32(attr);
+		else if (type == KASBLOCK_A_MEASUREMENT_COUNT)
+			st->measurements = mnl_attr_get_u32(attr);
+		else if (type == KASBLOCK_A_MEASUREMENT_GAPS)
+			st->measurement_gaps = mnl_attr_get_u32(attr);
+		else if (type == KASBLOCK_A_MODE)
 			st->mode = mnl_attr_get_u32(attr);
 		else if (type == KASBLOCK_A_NR_ENTRIES)
 			st->nr_entries = mnl_attr_get_u32(attr);
@@ -831,4 +843,82 @@ int kb_nl_send_entries(struct kb_nl *nl, uint8_t cmd, const struct kb_entry *ent
 			return ret ? ret : r;
 	}
 	return b.err ? b.err : ret;
+}
+
+struct measurements_ctx {
+	struct kb_measurement *recs;
+	size_t n, cap;
+	int err;
+};
+
+static int measurement_attr(const struct nlattr *attr, void *data)
+{
+	struct kb_measurement *m = data;
+
+	switch (mnl_attr_get_type(attr)) {
+	case KASBLOCK_MEASUREMENT_A_RECORD:
+		if (mnl_attr_get_payload_len(attr) != KASBLOCK_MEASUREMENT_SIZE)
+			return MNL_CB_ERROR;
+		memcpy(m->record, mnl_attr_get_payload(attr), KASBLOCK_MEASUREMENT_SIZE);
+		m->have_record = true;
+		break;
+	case KASBLOCK_MEASUREMENT_A_EXTENDED:
+		if (mnl_attr_get_payload_len(attr) != sizeof(uint8_t))
+			return MNL_CB_ERROR;
+		m->extended = mnl_attr_get_u8(attr);
+		m->have_extended = true;
+		break;
+	}
+	return MNL_CB_OK;
+}
+
+static int measurements_msg_attr(const struct nlattr *attr, void *data)
+{
+	struct measurements_ctx *ctx = data;
+	struct kb_measurement m, *grown;
+
+	if (mnl_attr_get_type(attr) != KASBLOCK_A_MEASUREMENT)
+		return MNL_CB_OK;
+	memset(&m, 0, sizeof(m));
+	if (mnl_attr_parse_nested(attr, measurement_attr, &m) < 0 || !m.have_record ||
+	    !m.have_extended) {
+		ctx->err = -EBADMSG;
+		return MNL_CB_ERROR;
+	}
+	if (ctx->n == ctx->cap) {
+		ctx->cap = ctx->cap ? 2 * ctx->cap : 64;
+		grown = realloc(ctx->recs, ctx->cap * sizeof(*grown));
+		if (!grown) {
+			ctx->err = -ENOMEM;
+			return MNL_CB_ERROR;
+		}
+		ctx->recs = grown;
+	}
+	ctx->recs[ctx->n++] = m;
+	return MNL_CB_OK;
+}
+
+static int measurements_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct measurements_ctx *ctx = data;
+
+	if (mnl_attr_parse(nlh, sizeof(struct genlmsghdr), measurements_msg_attr, ctx) < 0)
+		return ctx->err ? ctx->err : -EBADMSG;
+	return 0;
+}
+
+int kb_nl_get_measurements(struct kb_nl *nl, struct kb_measurement **recs, size_t *n)
+{
+	struct measurements_ctx ctx = { 0 };
+	bool intr;
+	int ret;
+
+	ret = kb_nl_dump(nl, KASBLOCK_CMD_GET_MEASUREMENTS, measurements_cb, &ctx, &intr);
+	if (ret < 0) {
+		free(ctx.recs);
+		return ret;
+	}
+	*recs = ctx.recs;
+	*n = ctx.n;
+	return 0;
 }

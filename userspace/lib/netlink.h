@@ -46,6 +46,17 @@ struct kb_status {
 	uint8_t locked;
 	uint8_t policy_digest[KASBLOCK_DIGEST_LEN];
 	uint64_t counters[__KASBLOCK_COUNTER_A_LAST];
+	uint32_t attest_state;	/* enum kasblock_attest_state */
+	uint32_t attest_pcr;
+	uint32_t measurements;
+	uint32_t measurement_gaps;
+};
+
+/* One record of the measurement log, as GET_MEASUREMENTS sends it. */
+struct kb_measurement {
+	uint8_t record[KASBLOCK_MEASUREMENT_SIZE];	/* struct kasblock_measurement */
+	bool extended;		/* the PCR was extended with it */
+	bool have_record, have_extended;
 };
 
 /*
@@ -87,6 +98,12 @@ int kb_nl_file_digest(struct kb_nl *nl, int fd, uint8_t digest[KASBLOCK_DIGEST_L
  * flags the dump as interrupted. -EAGAIN if it never held still.
  */
 int kb_nl_get_entries(struct kb_nl *nl, struct kb_list *list, uint64_t *generation);
+
+/*
+ * The measurement log, oldest first, into *recs (malloc'd, the caller frees) and *n.
+ * -EOPNOTSUPP from a module without attestation support.
+ */
+int kb_nl_get_measurements(struct kb_nl *nl, struct kb_measurement **recs, size_t *n);
 
 /* Names of uapi values as the tool prints and reads them; NULL / -EINVAL if unknown. */
 const char *kb_mode_name(uint32_t mode);

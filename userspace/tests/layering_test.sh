@@ -14,7 +14,7 @@
 
 U=${U:-$(cd "$(dirname "$0")/.." && pwd)}
 NM=${NM:-nm}
-FEATURES="scan sweep harvest"
+FEATURES="scan sweep harvest attest"
 T=$(mktemp -d) || exit 1
 trap 'rm -rf "$T"' EXIT
 passed=0
