@@ -157,6 +157,25 @@ TEST_F(tpm, status_reports_the_attestation_state)
 	free(m);
 }
 
+/* `report` (the fleet's per-host document) carries the same state. */
+TEST_F(tpm, report_carries_the_attestation_state)
+{
+	const char *args[] = { "report", "--json", NULL };
+	static char out[1 << 20];
+	char want[128];
+	struct kst_status st;
+
+	ASSERT_EQ(0, kst_nl_status(&self->nl, &st));
+	ASSERT_EQ(0, kst_tool(args, out, sizeof(out), NULL, 0));
+	if (!self->tpm)
+		snprintf(want, sizeof(want), "\"attestation\":{\"state\":\"unavailable\"");
+	else
+		snprintf(want, sizeof(want),
+			 "\"attestation\":{\"state\":\"available\",\"pcr\":13,\"measurements\":%u,\"gaps\":0,\"tpm_errors\":0}",
+			 st.measurements);
+	EXPECT_NE(NULL, strstr(out, want)) TH_LOG("want %s in %.2000s", want, strstr(out, "\"enforcement\"") ?: out);
+}
+
 TEST_F(tpm, pcr_changes_exactly_at_policy_changes)
 {
 	char listed[PATH_MAX], unlisted[PATH_MAX];

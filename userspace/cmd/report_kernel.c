@@ -115,6 +115,32 @@ static void json_counter(struct kb_json *j, const char *key, const struct kb_sta
 	kb_json_opt_u64(j, key, st->have_counters & (1ULL << c), st->counters[c]);
 }
 
+/*
+ * What the module says about its TPM measurement log; the proof itself is
+ * `kasblockctl attest`, which needs a verifier's nonce, so a report only says
+ * whether one can be made.
+ */
+static void json_attestation(struct kb_json *j, const struct enforcement *e)
+{
+	const struct kb_status *st = &e->st;
+	bool ok = e->loaded && !e->status_err;
+	const char *state;
+
+	if (!ok) {
+		kb_json_null(j, "attestation");
+		return;
+	}
+	state = have(st, KASBLOCK_A_ATTEST_STATE) ? kb_attest_state_name(st->attest_state) : NULL;
+	kb_json_object_start(j, "attestation");
+	/* A module older than attestation sends none of these: null, not "disabled". */
+	kb_json_string(j, "state", have(st, KASBLOCK_A_ATTEST_STATE) ? (state ? state : "unknown") : NULL);
+	kb_json_opt_u64(j, "pcr", have(st, KASBLOCK_A_ATTEST_PCR), st->attest_pcr);
+	kb_json_opt_u64(j, "measurements", have(st, KASBLOCK_A_MEASUREMENT_COUNT), st->measurements);
+	kb_json_opt_u64(j, "gaps", have(st, KASBLOCK_A_MEASUREMENT_GAPS), st->measurement_gaps);
+	json_counter(j, "tpm_errors", st, KASBLOCK_COUNTER_A_TPM_ERRORS);
+	kb_json_object_end(j);
+}
+
 static void json_enforcement(struct kb_json *j, const struct enforcement *e)
 {
 	const struct kb_status *st = &e->st;
@@ -151,6 +177,7 @@ static void json_enforcement(struct kb_json *j, const struct enforcement *e)
 	} else {
 		kb_json_null(j, "counters");
 	}
+	json_attestation(j, e);
 	kb_json_opt_u64(j, "modules_disabled", e->modules_disabled >= 0,
 			(uint64_t)e->modules_disabled);
 	kb_json_string(j, "lockdown", e->lockdown[0] ? e->lockdown : NULL);
@@ -228,6 +255,20 @@ void kb_report_kernel_json(struct kb_json *j, const struct kb_report_kernel *k)
 	json_remediation(j, &k->rem);
 }
 
+static void text_attestation(const struct kb_status *st)
+{
+	const char *state = kb_attest_state_name(st->attest_state);
+
+	printf("  %-18s ", "attestation:");
+	if (!have(st, KASBLOCK_A_ATTEST_STATE))
+		printf("unknown (the module does not say)\n");
+	else if (st->attest_state == KASBLOCK_ATTEST_AVAILABLE)
+		printf("available (PCR %u, %u measurements, %u gaps)\n", st->attest_pcr,
+		       st->measurements, st->measurement_gaps);
+	else
+		printf("%s\n", state ? state : "unknown");
+}
+
 void kb_report_kernel_text(const struct kb_report_kernel *k)
 {
 	const struct enforcement *e = &k->enf;
@@ -258,6 +299,7 @@ void kb_report_kernel_text(const struct kb_report_kernel *k)
 		printf("  %-18s %" PRIu64 " checks, %" PRIu64 " denials, %" PRIu64 " errors\n",
 		       "counters:", st->counters[KASBLOCK_COUNTER_A_CHECKS],
 		       st->counters[KASBLOCK_COUNTER_A_DENIALS], st->counters[KASBLOCK_COUNTER_A_ERRORS]);
+		text_attestation(st);
 	}
 	printf("  %-18s ", "modules_disabled:");
 	if (e->modules_disabled >= 0)

@@ -46,19 +46,6 @@ static void json_counter(struct kb_json *j, const char *key, const struct kb_sta
 	kb_json_opt_u64(j, key, have_counter(st, c), st->counters[c]);
 }
 
-static const char *attest_name(uint32_t state)
-{
-	switch (state) {
-	case KASBLOCK_ATTEST_DISABLED:
-		return "disabled";
-	case KASBLOCK_ATTEST_UNAVAILABLE:
-		return "unavailable";
-	case KASBLOCK_ATTEST_AVAILABLE:
-		return "available";
-	}
-	return NULL;
-}
-
 /* Schema kasblock-status/1 (kasblockctl(8)): a value the module did not send is null, not a made-up 0. */
 static void print_json(const struct kb_status *st)
 {
@@ -93,7 +80,7 @@ static void print_json(const struct kb_status *st)
 	json_counter(&j, "cache_evictions", st, KASBLOCK_COUNTER_A_CACHE_EVICTIONS);
 	json_counter(&j, "events_dropped", st, KASBLOCK_COUNTER_A_EVENTS_DROPPED);
 	json_name(&j, "attestation", have(st, KASBLOCK_A_ATTEST_STATE),
-		  attest_name(st->attest_state));
+		  kb_attest_state_name(st->attest_state));
 	kb_json_opt_u64(&j, "attest_pcr", have(st, KASBLOCK_A_ATTEST_PCR), st->attest_pcr);
 	kb_json_opt_u64(&j, "measurements", have(st, KASBLOCK_A_MEASUREMENT_COUNT),
 			st->measurements);
@@ -150,7 +137,7 @@ static void print_text(const struct kb_status *st)
 	text_u64("events dropped:", have_counter(st, KASBLOCK_COUNTER_A_EVENTS_DROPPED),
 		 st->counters[KASBLOCK_COUNTER_A_EVENTS_DROPPED], "");
 	if (have(st, KASBLOCK_A_ATTEST_STATE)) {
-		const char *a = attest_name(st->attest_state);
+		const char *a = kb_attest_state_name(st->attest_state);
 
 		printf("%-16s %s", "attestation:", a ? a : "unknown");
 		if (st->attest_state == KASBLOCK_ATTEST_UNAVAILABLE)

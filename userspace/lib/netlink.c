@@ -80,6 +80,19 @@ const char *kb_fail_policy_name(uint32_t policy)
 	return NULL;
 }
 
+const char *kb_attest_state_name(uint32_t state)
+{
+	switch (state) {
+	case KASBLOCK_ATTEST_DISABLED:
+		return "disabled";
+	case KASBLOCK_ATTEST_UNAVAILABLE:
+		return "unavailable";
+	case KASBLOCK_ATTEST_AVAILABLE:
+		return "available";
+	}
+	return NULL;
+}
+
 struct nlmsghdr *kb_nl_put_header(void *buf, uint16_t family, uint8_t cmd, uint16_t flags,
 				  uint32_t seq)
 {

@@ -109,6 +109,7 @@ int kb_nl_get_measurements(struct kb_nl *nl, struct kb_measurement **recs, size_
 const char *kb_mode_name(uint32_t mode);
 int kb_mode_parse(const char *name);
 const char *kb_fail_policy_name(uint32_t policy);
+const char *kb_attest_state_name(uint32_t state);
 
 /* Building and parsing messages, and another family's socket; exposed for the host tests. */
 int kb_nl_open_family(struct kb_nl **nl, const char *family);
