@@ -11,10 +11,67 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/fs.h>
+#include <linux/sysfs.h>
 #include "kasblock.h"
 
 struct kb_counters kb_counters;
 DEFINE_PER_CPU(struct kb_hot_counters, kb_hot_counters);
+DEFINE_PER_CPU(struct kb_debug_ns, kb_debug_ns);
+
+static const char *const debug_slot_names[KB_DBG_NR] = {
+	[KB_DBG_BPRM_CHECK] = "bprm_check",
+	[KB_DBG_BPRM_CHECK_ORIG] = "bprm_check.original",
+	[KB_DBG_MMAP_FILE] = "mmap_file",
+	[KB_DBG_MMAP_FILE_ORIG] = "mmap_file.original",
+	[KB_DBG_FILE_MPROTECT] = "file_mprotect",
+	[KB_DBG_FILE_MPROTECT_ORIG] = "file_mprotect.original",
+	[KB_DBG_POST_READ_FILE] = "kernel_post_read_file",
+	[KB_DBG_POST_READ_FILE_ORIG] = "kernel_post_read_file.original",
+	[KB_DBG_POST_LOAD_DATA] = "kernel_post_load_data",
+	[KB_DBG_POST_LOAD_DATA_ORIG] = "kernel_post_load_data.original",
+	[KB_DBG_CHECK_EMPTY] = "check.list_empty",
+	[KB_DBG_CHECK_CACHE] = "check.cache_lookup",
+	[KB_DBG_CHECK_LIST] = "check.list_lookup",
+};
+
+/* What one clock read costs, measured when collection starts, to subtract by eye. */
+static u64 debug_clock_ns;
+
+/* Counts racing with the reset may survive it; this is a debugging aid. */
+void kb_debug_reset(void)
+{
+	unsigned int i;
+	u64 t0, t1;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		memset(per_cpu_ptr(&kb_debug_ns, cpu), 0, sizeof(struct kb_debug_ns));
+	t0 = ktime_get_ns();
+	for (i = 0; i < 1000; i++)
+		t1 = ktime_get_ns();
+	debug_clock_ns = (t1 - t0) / 1000;
+}
+
+/* One line per slot that ran: name, calls, total ns, ns per call. */
+int kb_debug_show(char *buf)
+{
+	u64 calls, ns;
+	int cpu, len;
+	unsigned int i;
+
+	len = sysfs_emit(buf, "clock_read_ns %llu\n", debug_clock_ns);
+	for (i = 0; i < KB_DBG_NR; i++) {
+		calls = ns = 0;
+		for_each_possible_cpu(cpu) {
+			calls += READ_ONCE(per_cpu_ptr(&kb_debug_ns, cpu)->calls[i]);
+			ns += READ_ONCE(per_cpu_ptr(&kb_debug_ns, cpu)->ns[i]);
+		}
+		if (calls)
+			len += sysfs_emit_at(buf, len, "%s %llu %llu %llu\n", debug_slot_names[i],
+					     calls, ns, div64_u64(ns, calls));
+	}
+	return len;
+}
 
 /* Each CPU's counts only grow, so a sum read while they move is still a fair reading. */
 void kb_hot_counters_sum(struct kb_hot_counters *sum)
@@ -116,18 +173,27 @@ release:
 int kb_check_file(struct file *file, const char *op)
 {
 	u8 digest[KASBLOCK_DIGEST_LEN];
+	bool hit;
+	u64 t;
 	int err;
 
 	this_cpu_inc(kb_hot_counters.checks);
+	t = kb_debug_start();
 	/* Nothing listed: nothing to hash. An add racing with this check orders after it. */
 	if (kb_blocklist_is_empty())
 		return 0;
-	if (!kb_cache_lookup(file, digest)) {
+	t = kb_debug_lap(KB_DBG_CHECK_EMPTY, t);
+	hit = kb_cache_lookup(file, digest);
+	t = kb_debug_lap(KB_DBG_CHECK_CACHE, t);
+	if (!hit) {
 		err = hash_and_cache(file, digest);
 		if (err)
 			return hash_failed(op, file, err);
+		t = kb_debug_start();
 	}
-	return verdict(op, file, digest);
+	err = verdict(op, file, digest);
+	kb_debug_lap(KB_DBG_CHECK_LIST, t);
+	return err;
 }
 
 /*
