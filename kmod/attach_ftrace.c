@@ -22,7 +22,8 @@
  * Entering the replacement is safe as it is: ftrace returns into it, it is not called.
  *
  * Recursion: our own call of the original passes through the ftrace callback again; it
- * is recognised by its return address lying in this module and let through. For that to
+ * is recognised by its return address lying in this module's text and let through (one
+ * range test: the callback runs twice on every call of a hooked function). For that to
  * hold, the call of the original must not be a tail call (whose return address would be
  * our caller's): the replacements do work after it, which rules a tail call out.
  *
@@ -213,7 +214,7 @@ static void notrace ftrace_thunk(unsigned long ip, unsigned long parent_ip,
 {
 	struct kb_ftrace_hook *hook = container_of(ops, struct kb_ftrace_hook, ops);
 
-	if (!within_module(parent_ip, THIS_MODULE))
+	if (!kb_within_module_text(parent_ip, THIS_MODULE))
 		kb_ftrace_set_ip(fregs, (unsigned long)hook->replacement);
 }
 
