@@ -110,7 +110,7 @@ struct kb_cache_claim {
 };
 
 static struct kmem_cache *entry_cache;
-static siphash_key_t cache_key;
+static hsiphash_key_t cache_key;
 static struct hlist_head *buckets;
 static unsigned int bucket_bits;
 static LIST_HEAD(fifo);
@@ -120,11 +120,15 @@ static DEFINE_SPINLOCK(cache_lock);
 
 struct kb_cache_stats kb_cache_stats;
 
+/*
+ * By the inode's address alone, keyed: the kernel chooses it and no user sees it, and
+ * same_file() still compares the rest. HalfSipHash (SipHash-1-3 on 64-bit), the kernel's
+ * choice for hash tables, over one word: this runs on every exec and executable mapping.
+ */
 static struct hlist_head *bucket_of(const struct inode *inode)
 {
-	u64 h = siphash_4u32((u32)inode->i_ino, (u32)((u64)inode->i_ino >> 32),
-			     inode->i_generation ^ (u32)(unsigned long)inode->i_sb,
-			     (u32)(unsigned long)inode, &cache_key);
+	u32 h = hsiphash_2u32((u32)(unsigned long)inode, (u32)((u64)(unsigned long)inode >> 32),
+			      &cache_key);
 
 	return &buckets[h & ((1U << bucket_bits) - 1)];
 }
@@ -196,13 +200,18 @@ static bool cacheable(struct inode *inode)
 /*
  * Read before the hash, and again after it: @v->cacheable says whether the file could be
  * cached at that moment (no writer, a filesystem whose validator sees every change).
+ * @query: before a hash, query the change cookie, which makes the next change of the
+ * inode bump it. A lookup only compares with a cookie that was queried when its entry
+ * was stored, so any change since has bumped it: a peek (no full barrier) is enough.
  */
-static void validator_read(struct inode *inode, struct kb_validator *v)
+static void validator_read(struct inode *inode, struct kb_validator *v, bool query)
 {
 	v->cacheable = cacheable(inode) && !open_for_write(inode);
 	v->has_iversion = IS_I_VERSION(inode);
-	/* Query, not peek: it makes the next change of the inode bump the cookie. */
-	v->iversion = v->has_iversion ? inode_query_iversion(inode) : 0;
+	if (!v->has_iversion)
+		v->iversion = 0;
+	else
+		v->iversion = query ? inode_query_iversion(inode) : inode_peek_iversion(inode);
 	v->ctime = kb_inode_ctime(inode);
 	v->mtime = kb_inode_mtime(inode);
 	v->size = i_size_read(inode);
@@ -239,7 +248,7 @@ static bool lookup(struct file *file, u8 digest[KASBLOCK_DIGEST_LEN])
 	struct kb_validator now;
 	bool hit = false;
 
-	validator_read(inode, &now);
+	validator_read(inode, &now, false);
 	if (!now.cacheable)
 		return false;
 	rcu_read_lock();
@@ -335,7 +344,7 @@ void kb_cache_store(struct file *file, const struct kb_validator *before,
 
 	if (!before->cacheable || racy_timestamps(before))
 		return;
-	validator_read(inode, &after);
+	validator_read(inode, &after, true);
 	if (!after.cacheable || !validator_equal(before, &after))
 		return;
 	e = kmem_cache_alloc(entry_cache, GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN);
@@ -418,7 +427,7 @@ int kb_cache_wait(struct kb_cache_claim *c)
 
 void kb_cache_validator(struct file *file, struct kb_validator *v)
 {
-	validator_read(real_inode(file), v);
+	validator_read(real_inode(file), v, true);
 }
 
 /* Ends a claim; with @digest non-NULL the result is cached first, then waiters wake. */
