@@ -83,7 +83,8 @@ static void bump_generation(void)
 
 	if (t)
 		WRITE_ONCE(t->generation, g);
-	WRITE_ONCE(generation, g);
+	/* Release: a reader that sees g sees the change (kb_blocklist_generation()). */
+	smp_store_release(&generation, g);
 }
 
 /*
@@ -418,7 +419,7 @@ static void publish(struct kb_table *t)
 
 	t->generation = generation + 1;
 	rcu_assign_pointer(active, t);
-	WRITE_ONCE(generation, t->generation);
+	smp_store_release(&generation, t->generation);
 	synchronize_rcu();
 	table_free(old);
 }
@@ -735,7 +736,7 @@ int kb_blocklist_mode(void)
 
 u64 kb_blocklist_generation(void)
 {
-	return READ_ONCE(generation);
+	return smp_load_acquire(&generation);
 }
 
 unsigned int kb_blocklist_count(void)

@@ -3,7 +3,10 @@
  * The digest cache: what each file hashed to, so a file is hashed once, not on every
  * exec and every mapping of it.
  *
- * It stores digests, not verdicts, so a change of the list needs no flush. An entry is
+ * It stores digests, so a change of the list needs no flush. Beside the digest an entry
+ * remembers the list generation at which its digest was last found unlisted (clean_gen):
+ * while the generation has not moved, a hit needs no blocklist lookup; any change of the
+ * list moves it, and the next check looks the digest up again. An entry is
  * keyed by the identity of the inode whose data a read returns (d_real_inode(), so an
  * overlayfs file is keyed and validated on its upper or lower inode, as IMA does): the
  * superblock, the inode's address, number and generation. It carries a validator taken
@@ -98,6 +101,7 @@ struct cache_entry {
 	unsigned long ino;
 	u32 generation;
 	bool referenced;
+	u64 clean_gen;		/* list generation the digest was last found unlisted at */
 	struct kb_validator v;
 	u8 digest[KASBLOCK_DIGEST_LEN];
 };
@@ -241,7 +245,7 @@ static struct cache_entry *find(const struct inode *inode)
 	return NULL;
 }
 
-static bool lookup(struct file *file, u8 digest[KASBLOCK_DIGEST_LEN])
+static bool lookup(struct file *file, u8 digest[KASBLOCK_DIGEST_LEN], u64 *clean_gen)
 {
 	struct inode *inode = real_inode(file);
 	struct cache_entry *e;
@@ -255,6 +259,8 @@ static bool lookup(struct file *file, u8 digest[KASBLOCK_DIGEST_LEN])
 	e = find(inode);
 	if (e && validator_equal(&e->v, &now)) {
 		memcpy(digest, e->digest, KASBLOCK_DIGEST_LEN);
+		if (clean_gen)
+			*clean_gen = READ_ONCE(e->clean_gen);
 		if (!READ_ONCE(e->referenced))
 			WRITE_ONCE(e->referenced, true);
 		hit = true;
@@ -264,9 +270,9 @@ static bool lookup(struct file *file, u8 digest[KASBLOCK_DIGEST_LEN])
 }
 
 /* For the hooks: counted as a hit or a miss. */
-bool kb_cache_lookup(struct file *file, u8 digest[KASBLOCK_DIGEST_LEN])
+bool kb_cache_lookup(struct file *file, u8 digest[KASBLOCK_DIGEST_LEN], u64 *clean_gen)
 {
-	bool hit = lookup(file, digest);
+	bool hit = lookup(file, digest, clean_gen);
 
 	if (hit)
 		this_cpu_inc(kb_hot_counters.cache_hits);
@@ -281,7 +287,25 @@ bool kb_cache_lookup(struct file *file, u8 digest[KASBLOCK_DIGEST_LEN])
  */
 bool kb_cache_query(struct file *file, u8 digest[KASBLOCK_DIGEST_LEN])
 {
-	return lookup(file, digest);
+	return lookup(file, digest, NULL);
+}
+
+/*
+ * The list did not hold @digest at generation @gen (read before that lookup). Recorded
+ * only on an entry that still holds @digest: the file may have been stored anew, with
+ * other content, since the caller's lookup.
+ */
+void kb_cache_set_clean(struct file *file, const u8 digest[KASBLOCK_DIGEST_LEN], u64 gen)
+{
+	struct inode *inode = real_inode(file);
+	struct cache_entry *e;
+
+	rcu_read_lock();
+	e = find(inode);
+	if (e && !memcmp(e->digest, digest, KASBLOCK_DIGEST_LEN) &&
+	    READ_ONCE(e->clean_gen) != gen)
+		WRITE_ONCE(e->clean_gen, gen);
+	rcu_read_unlock();
 }
 
 static void entry_free_rcu(struct rcu_head *rcu)
@@ -355,6 +379,7 @@ void kb_cache_store(struct file *file, const struct kb_validator *before,
 	e->ino = inode->i_ino;
 	e->generation = inode->i_generation;
 	e->referenced = false;
+	e->clean_gen = U64_MAX;		/* the list has never been asked */
 	e->v = *before;
 	memcpy(e->digest, digest, KASBLOCK_DIGEST_LEN);
 

@@ -4,9 +4,11 @@
  * up, apply the mode; or apply the failure policy when it cannot be hashed. Every hook
  * funnels into kb_check_file(), kb_check_known_file() or kb_check_buffer().
  *
- * The common case, a file already seen, costs a list-empty test, a cache lookup and a
- * blocklist lookup: RCU reads only, no lock, no allocation. Scratch memory is taken
- * only to hash, or to log a match.
+ * The common case, a file already seen and the list unchanged since it was last looked up,
+ * costs a list-empty test and a cache lookup, whose entry carries the list generation at
+ * which its digest was last found unlisted; after a change of the list, one blocklist
+ * lookup more. RCU reads only, no lock, no allocation. Scratch memory is taken only to
+ * hash, or to log a match.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -113,14 +115,26 @@ static int hash_failed(const char *op, struct file *file, int err)
 	return deny ? err : 0;
 }
 
-static int verdict(const char *op, struct file *file, const u8 digest[KASBLOCK_DIGEST_LEN])
+/* No generation to record a clean verdict at: the digest is not of a cached file. */
+#define NO_GEN U64_MAX
+
+/*
+ * @gen: the list generation read before this lookup; an unlisted digest is recorded
+ * clean at it in @file's cache entry, so the next hit skips the lookup until the list
+ * changes.
+ */
+static int verdict(const char *op, struct file *file, const u8 digest[KASBLOCK_DIGEST_LEN],
+		   u64 gen)
 {
 	char label[KASBLOCK_LABEL_MAX];
 	struct kb_scratch *scratch;
 	bool enforced;
 
-	if (!kb_blocklist_lookup(digest, label))
+	if (!kb_blocklist_lookup(digest, label)) {
+		if (gen != NO_GEN)
+			kb_cache_set_clean(file, digest, gen);
 		return 0;
+	}
 	atomic64_inc(&kb_counters.denials);
 	enforced = kb_blocklist_mode() == KASBLOCK_MODE_ENFORCE;
 	scratch = kb_scratch_get();
@@ -153,7 +167,7 @@ static int hash_and_cache(struct file *file, u8 digest[KASBLOCK_DIGEST_LEN])
 			break;	/* the other hash is slow: do our own, unclaimed */
 		if (err)
 			return err;
-		if (kb_cache_lookup(file, digest))
+		if (kb_cache_lookup(file, digest, NULL))
 			return 0;
 	}
 	scratch = kb_scratch_get();
@@ -173,6 +187,7 @@ release:
 int kb_check_file(struct file *file, const char *op)
 {
 	u8 digest[KASBLOCK_DIGEST_LEN];
+	u64 gen, clean_gen = NO_GEN;
 	bool hit;
 	u64 t;
 	int err;
@@ -183,15 +198,19 @@ int kb_check_file(struct file *file, const char *op)
 	if (kb_blocklist_is_empty())
 		return 0;
 	t = kb_debug_lap(KB_DBG_CHECK_EMPTY, t);
-	hit = kb_cache_lookup(file, digest);
+	/* Before any lookup: a change after this read moves it past what we record. */
+	gen = kb_blocklist_generation();
+	hit = kb_cache_lookup(file, digest, &clean_gen);
 	t = kb_debug_lap(KB_DBG_CHECK_CACHE, t);
+	if (hit && clean_gen == gen)
+		return 0;	/* unlisted at this very generation */
 	if (!hit) {
 		err = hash_and_cache(file, digest);
 		if (err)
 			return hash_failed(op, file, err);
 		t = kb_debug_start();
 	}
-	err = verdict(op, file, digest);
+	err = verdict(op, file, digest, gen);
 	kb_debug_lap(KB_DBG_CHECK_LIST, t);
 	return err;
 }
@@ -204,6 +223,7 @@ int kb_check_file(struct file *file, const char *op)
 int kb_check_known_file(struct file *file, const char *op)
 {
 	u8 digest[KASBLOCK_DIGEST_LEN];
+	u64 gen, clean_gen = NO_GEN;
 	struct kb_validator before;
 	struct kb_scratch *scratch;
 	int err;
@@ -211,8 +231,12 @@ int kb_check_known_file(struct file *file, const char *op)
 	this_cpu_inc(kb_hot_counters.checks);
 	if (kb_blocklist_is_empty())
 		return 0;
-	if (kb_cache_lookup(file, digest))
-		return verdict(op, file, digest);
+	gen = kb_blocklist_generation();
+	if (kb_cache_lookup(file, digest, &clean_gen)) {
+		if (clean_gen == gen)
+			return 0;
+		return verdict(op, file, digest, gen);
+	}
 	scratch = kb_scratch_get();
 	if (!scratch)
 		return hash_failed(op, file, -ENOMEM);
@@ -222,7 +246,7 @@ int kb_check_known_file(struct file *file, const char *op)
 	if (err)
 		return hash_failed(op, file, err);
 	kb_cache_store(file, &before, digest);
-	return verdict(op, file, digest);
+	return verdict(op, file, digest, gen);
 }
 
 /* Bytes the kernel already holds (a module image); @file is NULL for init_module(). */
@@ -243,5 +267,5 @@ int kb_check_buffer(const void *buf, size_t size, struct file *file, const char 
 	if (err)
 		return hash_failed(op, file, err);
 	atomic64_add(size, &kb_counters.bytes_hashed);
-	return verdict(op, file, digest);
+	return verdict(op, file, digest, NO_GEN);
 }

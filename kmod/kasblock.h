@@ -123,6 +123,12 @@ bool kb_blocklist_lock(void);
 bool kb_blocklist_locked(void);
 int kb_blocklist_policy_digest(u8 out[KASBLOCK_DIGEST_LEN]);
 int kb_blocklist_mode(void);
+/*
+ * kb_blocklist_generation() - the generation of the list and mode now in force
+ *
+ * Moves (release) after every change is in place: a lookup that follows a read of it
+ * (acquire) sees at least the list of that generation.
+ */
 u64 kb_blocklist_generation(void);
 unsigned int kb_blocklist_count(void);
 /* Dump walk: resumes at (bucket, skip); -EMSGSIZE when emit ran out of room, 0 at the end. */
@@ -150,13 +156,16 @@ void kb_cache_exit(void);
  * kb_cache_lookup() - the cached digest of a file, if it can still be trusted
  * @file: the file about to be exec'd or mapped
  * @digest: receives the digest on a hit
+ * @clean_gen: receives, on a hit, the list generation at which the digest was last found
+ *	unlisted (kb_cache_set_clean()), U64_MAX if never
  *
  * Trusted only with an unchanged validator, no writer, and a file whose validator sees
  * every change (see cache.c). Counts a hit or a miss. Context: any; RCU only.
  * Return: true on a hit.
  */
-bool kb_cache_lookup(struct file *file, u8 digest[KASBLOCK_DIGEST_LEN]);
+bool kb_cache_lookup(struct file *file, u8 digest[KASBLOCK_DIGEST_LEN], u64 *clean_gen);
 bool kb_cache_query(struct file *file, u8 digest[KASBLOCK_DIGEST_LEN]);
+void kb_cache_set_clean(struct file *file, const u8 digest[KASBLOCK_DIGEST_LEN], u64 gen);
 void kb_cache_validator(struct file *file, struct kb_validator *v);
 struct kb_cache_claim *kb_cache_claim(struct file *file, struct kb_cache_claim **claimp);
 int kb_cache_wait(struct kb_cache_claim *c);
