@@ -70,11 +70,11 @@
 
 #include <linux/dcache.h>
 #include <linux/fs.h>
+#include <linux/hash.h>
 #include <linux/iversion.h>
 #include <linux/magic.h>
 #include <linux/shmem_fs.h>
 #include <linux/rculist.h>
-#include <linux/siphash.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/timekeeping.h>
@@ -114,7 +114,7 @@ struct kb_cache_claim {
 };
 
 static struct kmem_cache *entry_cache;
-static hsiphash_key_t cache_key;
+static unsigned long cache_salt;
 static struct hlist_head *buckets;
 static unsigned int bucket_bits;
 static LIST_HEAD(fifo);
@@ -125,25 +125,24 @@ static DEFINE_SPINLOCK(cache_lock);
 struct kb_cache_stats kb_cache_stats;
 
 /*
- * By the inode's address alone, keyed: the kernel chooses it and no user sees it, and
- * same_file() still compares the rest. HalfSipHash (SipHash-1-3 on 64-bit), the kernel's
- * choice for hash tables, over one word: this runs on every exec and executable mapping.
+ * By the inode's address alone, salted per boot, with the kernel's multiplicative pointer
+ * hash: this runs on every exec and executable mapping, where SipHash cost more than the
+ * rest of the lookup. The address is not attacker data: the slab allocator chooses it and
+ * no user sees it (kptr_restrict), so no one can aim inodes at one chain; and the chains
+ * are bounded by cache_size however they fill. same_file() compares the whole identity.
  */
-static struct hlist_head *bucket_of(const struct inode *inode)
+static __always_inline struct hlist_head *bucket_of(const struct inode *inode)
 {
-	u32 h = hsiphash_2u32((u32)(unsigned long)inode, (u32)((u64)(unsigned long)inode >> 32),
-			      &cache_key);
-
-	return &buckets[h & ((1U << bucket_bits) - 1)];
+	return &buckets[hash_long((unsigned long)inode ^ cache_salt, bucket_bits)];
 }
 
-static bool open_for_write(struct inode *inode)
+static __always_inline bool open_for_write(struct inode *inode)
 {
 	return atomic_read(&inode->i_writecount) > 0;
 }
 
 /* The inode a read of @file returns the data of: overlayfs's upper or lower one. */
-static struct inode *real_inode(struct file *file)
+static __always_inline struct inode *real_inode(struct file *file)
 {
 	return d_real_inode(file->f_path.dentry);
 }
@@ -177,7 +176,7 @@ bool kb_sb_remote(const struct super_block *sb)
  * seals only ever grow, so a sealed file stays cacheable; seals is read without the
  * inode lock, and a seal added after the read only makes the answer too cautious.
  */
-static bool cacheable(struct inode *inode)
+static __always_inline bool cacheable(struct inode *inode)
 {
 	struct super_block *sb = inode->i_sb;
 	unsigned int seals;
@@ -204,18 +203,13 @@ static bool cacheable(struct inode *inode)
 /*
  * Read before the hash, and again after it: @v->cacheable says whether the file could be
  * cached at that moment (no writer, a filesystem whose validator sees every change).
- * @query: before a hash, query the change cookie, which makes the next change of the
- * inode bump it. A lookup only compares with a cookie that was queried when its entry
- * was stored, so any change since has bumped it: a peek (no full barrier) is enough.
  */
-static void validator_read(struct inode *inode, struct kb_validator *v, bool query)
+static void validator_read(struct inode *inode, struct kb_validator *v)
 {
 	v->cacheable = cacheable(inode) && !open_for_write(inode);
 	v->has_iversion = IS_I_VERSION(inode);
-	if (!v->has_iversion)
-		v->iversion = 0;
-	else
-		v->iversion = query ? inode_query_iversion(inode) : inode_peek_iversion(inode);
+	/* Query, not peek: it makes the next change of the inode bump the cookie. */
+	v->iversion = v->has_iversion ? inode_query_iversion(inode) : 0;
 	v->ctime = kb_inode_ctime(inode);
 	v->mtime = kb_inode_mtime(inode);
 	v->size = i_size_read(inode);
@@ -228,14 +222,31 @@ static bool validator_equal(const struct kb_validator *a, const struct kb_valida
 	       timespec64_equal(&a->mtime, &b->mtime) && a->size == b->size;
 }
 
-static bool same_file(const struct cache_entry *e, const struct inode *inode)
+/*
+ * A lookup's validator_read() + validator_equal(), read straight from the inode. The
+ * change cookie is peeked, not queried: @v's was queried when the entry was stored, so
+ * any change since has bumped it past @v->iversion.
+ */
+static __always_inline bool validator_unchanged(const struct kb_validator *v,
+						struct inode *inode)
+{
+	struct timespec64 ctime = kb_inode_ctime(inode), mtime = kb_inode_mtime(inode);
+
+	if (v->has_iversion != !!IS_I_VERSION(inode) ||
+	    (v->has_iversion && v->iversion != inode_peek_iversion(inode)))
+		return false;
+	return timespec64_equal(&v->ctime, &ctime) && timespec64_equal(&v->mtime, &mtime) &&
+	       v->size == i_size_read(inode);
+}
+
+static __always_inline bool same_file(const struct cache_entry *e, const struct inode *inode)
 {
 	return e->inode == inode && e->sb == inode->i_sb && e->ino == inode->i_ino &&
 	       e->generation == inode->i_generation;
 }
 
 /* Under rcu_read_lock() or cache_lock. */
-static struct cache_entry *find(const struct inode *inode)
+static __always_inline struct cache_entry *find(const struct inode *inode)
 {
 	struct cache_entry *e;
 
@@ -245,19 +256,19 @@ static struct cache_entry *find(const struct inode *inode)
 	return NULL;
 }
 
-static bool lookup(struct file *file, u8 digest[KASBLOCK_DIGEST_LEN], u64 *clean_gen)
+/* The hot path of every exec and executable mapping: everything inline. */
+static __always_inline bool lookup(struct file *file, u8 digest[KASBLOCK_DIGEST_LEN],
+				   u64 *clean_gen)
 {
 	struct inode *inode = real_inode(file);
 	struct cache_entry *e;
-	struct kb_validator now;
 	bool hit = false;
 
-	validator_read(inode, &now, false);
-	if (!now.cacheable)
+	if (!cacheable(inode) || open_for_write(inode))
 		return false;
 	rcu_read_lock();
 	e = find(inode);
-	if (e && validator_equal(&e->v, &now)) {
+	if (e && validator_unchanged(&e->v, inode)) {
 		memcpy(digest, e->digest, KASBLOCK_DIGEST_LEN);
 		if (clean_gen)
 			*clean_gen = READ_ONCE(e->clean_gen);
@@ -368,7 +379,7 @@ void kb_cache_store(struct file *file, const struct kb_validator *before,
 
 	if (!before->cacheable || racy_timestamps(before))
 		return;
-	validator_read(inode, &after, true);
+	validator_read(inode, &after);
 	if (!after.cacheable || !validator_equal(before, &after))
 		return;
 	e = kmem_cache_alloc(entry_cache, GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN);
@@ -452,7 +463,7 @@ int kb_cache_wait(struct kb_cache_claim *c)
 
 void kb_cache_validator(struct file *file, struct kb_validator *v)
 {
-	validator_read(real_inode(file), v, true);
+	validator_read(real_inode(file), v);
 }
 
 /* Ends a claim; with @digest non-NULL the result is cached first, then waiters wake. */
@@ -489,7 +500,7 @@ int kb_cache_init(void)
 		kvfree(buckets);
 		return -ENOMEM;
 	}
-	get_random_bytes(&cache_key, sizeof(cache_key));
+	get_random_bytes(&cache_salt, sizeof(cache_salt));
 	return 0;
 }
 
