@@ -551,13 +551,17 @@ void kb_blocklist_owner_gone(u32 owner)
 	mutex_unlock(&policy_lock);
 }
 
+/*
+ * On every exec and executable mapping: a sched-RCU read section (preemption off) costs
+ * less than a preemptible one, and synchronize_rcu() waits for it too.
+ */
 bool kb_blocklist_is_empty(void)
 {
 	bool empty;
 
-	rcu_read_lock();
-	empty = !READ_ONCE(rcu_dereference(active)->count);
-	rcu_read_unlock();
+	rcu_read_lock_sched();
+	empty = !READ_ONCE(rcu_dereference_sched(active)->count);
+	rcu_read_unlock_sched();
 	return empty;
 }
 

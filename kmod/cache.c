@@ -53,7 +53,9 @@
  * entries when it dies would need one more hook (security_sb_free(), called under
  * sb_lock); that is not worth a hook for what is left.
  *
- * Locking: lookups walk the hash chains under rcu_read_lock() and take no lock. Inserts,
+ * Locking: lookups walk the hash chains under rcu_read_lock() and take no lock (the hot
+ * lookup under rcu_read_lock_sched(): on a preemptible-RCU kernel two out-of-line calls
+ * cheaper, and call_rcu() waits for preemption-disabled readers too). Inserts,
  * evictions and the claim list are under cache_lock, a spinlock (never held across I/O
  * or allocation that may sleep); evicted entries are freed after a grace period by
  * call_rcu(), which rcu_barrier() can wait for at unload (kfree_rcu()'s batches it cannot).
@@ -148,7 +150,7 @@ static __always_inline struct inode *real_inode(struct file *file)
 }
 
 /* Where the server, not the inode, says what the data is (see the top of the file). */
-bool kb_sb_remote(const struct super_block *sb)
+static __always_inline bool sb_remote(const struct super_block *sb)
 {
 	if (sb->s_iflags & SB_I_UNTRUSTED_MOUNTER)
 		return true;
@@ -171,6 +173,11 @@ bool kb_sb_remote(const struct super_block *sb)
 	return false;
 }
 
+bool kb_sb_remote(const struct super_block *sb)
+{
+	return sb_remote(sb);
+}
+
 /*
  * Whether a digest of @inode's data can stay true without a validator change. memfd
  * seals only ever grow, so a sealed file stays cacheable; seals is read without the
@@ -181,7 +188,7 @@ static __always_inline bool cacheable(struct inode *inode)
 	struct super_block *sb = inode->i_sb;
 	unsigned int seals;
 
-	if (!READ_ONCE(kb_param_cache_size) || kb_sb_remote(sb))
+	if (!READ_ONCE(kb_param_cache_size) || sb_remote(sb))
 		return false;
 	switch (sb->s_magic) {
 	case TMPFS_MAGIC:
@@ -245,7 +252,7 @@ static __always_inline bool same_file(const struct cache_entry *e, const struct 
 	       e->generation == inode->i_generation;
 }
 
-/* Under rcu_read_lock() or cache_lock. */
+/* Under rcu_read_lock(), rcu_read_lock_sched() or cache_lock. */
 static __always_inline struct cache_entry *find(const struct inode *inode)
 {
 	struct cache_entry *e;
@@ -266,7 +273,7 @@ static __always_inline bool lookup(struct file *file, u8 digest[KASBLOCK_DIGEST_
 
 	if (!cacheable(inode) || open_for_write(inode))
 		return false;
-	rcu_read_lock();
+	rcu_read_lock_sched();
 	e = find(inode);
 	if (e && validator_unchanged(&e->v, inode)) {
 		memcpy(digest, e->digest, KASBLOCK_DIGEST_LEN);
@@ -276,7 +283,7 @@ static __always_inline bool lookup(struct file *file, u8 digest[KASBLOCK_DIGEST_
 			WRITE_ONCE(e->referenced, true);
 		hit = true;
 	}
-	rcu_read_unlock();
+	rcu_read_unlock_sched();
 	return hit;
 }
 
