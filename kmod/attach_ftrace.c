@@ -22,7 +22,8 @@
  * Entering the replacement is safe as it is: ftrace returns into it, it is not called.
  *
  * Recursion: our own call of the original passes through the ftrace callback again; it
- * is recognised by its return address lying in this module and let through. For that to
+ * is recognised by its return address lying in this module's text and let through (one
+ * range test: the callback runs twice on every call of a hooked function). For that to
  * hold, the call of the original must not be a tail call (whose return address would be
  * our caller's): the replacements do work after it, which rules a tail call out.
  *
@@ -94,11 +95,16 @@ DEFINE_STATIC_CALL_NULL(orig_file_mprotect, security_file_mprotect);
 static int replace_bprm_check(struct linux_binprm *bprm)
 {
 	int ret;
+	u64 t;
 
 	enter();
+	t = kb_debug_start();
 	ret = hook_bprm_check_security(bprm);
-	if (!ret)
+	t = kb_debug_lap(KB_DBG_BPRM_CHECK, t);
+	if (!ret) {
 		ret = static_call(orig_bprm_check)(bprm);
+		kb_debug_lap(KB_DBG_BPRM_CHECK_ORIG, t);
+	}
 	leave();
 	return ret;
 }
@@ -106,11 +112,16 @@ static int replace_bprm_check(struct linux_binprm *bprm)
 static int replace_mmap_file(struct file *file, unsigned long prot, unsigned long flags)
 {
 	int ret;
+	u64 t;
 
 	enter();
+	t = kb_debug_start();
 	ret = hook_mmap_file(file, prot, effective_mmap_prot(file, prot), flags);
-	if (!ret)
+	t = kb_debug_lap(KB_DBG_MMAP_FILE, t);
+	if (!ret) {
 		ret = static_call(orig_mmap_file)(file, prot, flags);
+		kb_debug_lap(KB_DBG_MMAP_FILE_ORIG, t);
+	}
 	leave();
 	return ret;
 }
@@ -119,11 +130,16 @@ static int replace_file_mprotect(struct vm_area_struct *vma, unsigned long reqpr
 				 unsigned long prot)
 {
 	int ret;
+	u64 t;
 
 	enter();
+	t = kb_debug_start();
 	ret = hook_file_mprotect(vma, reqprot, prot);
-	if (!ret)
+	t = kb_debug_lap(KB_DBG_FILE_MPROTECT, t);
+	if (!ret) {
 		ret = static_call(orig_file_mprotect)(vma, reqprot, prot);
+		kb_debug_lap(KB_DBG_FILE_MPROTECT_ORIG, t);
+	}
 	leave();
 	return ret;
 }
@@ -133,11 +149,16 @@ static int replace_kernel_post_read_file(struct file *file, char *buf, loff_t si
 					 enum kernel_read_file_id id)
 {
 	int ret;
+	u64 t;
 
 	enter();
+	t = kb_debug_start();
 	ret = hook_kernel_post_read_file(file, buf, size, id);
-	if (!ret)
+	t = kb_debug_lap(KB_DBG_POST_READ_FILE, t);
+	if (!ret) {
 		ret = security_kernel_post_read_file(file, buf, size, id);
+		kb_debug_lap(KB_DBG_POST_READ_FILE_ORIG, t);
+	}
 	leave();
 	return ret;
 }
@@ -146,11 +167,16 @@ static int replace_kernel_post_load_data(char *buf, loff_t size, enum kernel_loa
 					 char *description)
 {
 	int ret;
+	u64 t;
 
 	enter();
+	t = kb_debug_start();
 	ret = hook_kernel_post_load_data(buf, size, id, description);
-	if (!ret)
+	t = kb_debug_lap(KB_DBG_POST_LOAD_DATA, t);
+	if (!ret) {
 		ret = security_kernel_post_load_data(buf, size, id, description);
+		kb_debug_lap(KB_DBG_POST_LOAD_DATA_ORIG, t);
+	}
 	leave();
 	return ret;
 }
@@ -188,7 +214,7 @@ static void notrace ftrace_thunk(unsigned long ip, unsigned long parent_ip,
 {
 	struct kb_ftrace_hook *hook = container_of(ops, struct kb_ftrace_hook, ops);
 
-	if (!within_module(parent_ip, THIS_MODULE))
+	if (!kb_within_module_text(parent_ip, THIS_MODULE))
 		kb_ftrace_set_ip(fregs, (unsigned long)hook->replacement);
 }
 

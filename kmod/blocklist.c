@@ -84,7 +84,8 @@ static void bump_generation(void)
 
 	if (t)
 		WRITE_ONCE(t->generation, g);
-	WRITE_ONCE(generation, g);
+	/* Release: a reader that sees g sees the change (kb_blocklist_generation()). */
+	smp_store_release(&generation, g);
 }
 
 static int policy_digest_locked(u8 out[KASBLOCK_DIGEST_LEN]);
@@ -459,7 +460,7 @@ static void publish(struct kb_table *t)
 
 	t->generation = generation + 1;
 	rcu_assign_pointer(active, t);
-	WRITE_ONCE(generation, t->generation);
+	smp_store_release(&generation, t->generation);
 	synchronize_rcu();
 	table_free(old);
 }
@@ -591,13 +592,17 @@ void kb_blocklist_owner_gone(u32 owner)
 	mutex_unlock(&policy_lock);
 }
 
+/*
+ * On every exec and executable mapping: a sched-RCU read section (preemption off) costs
+ * less than a preemptible one, and synchronize_rcu() waits for it too.
+ */
 bool kb_blocklist_is_empty(void)
 {
 	bool empty;
 
-	rcu_read_lock();
-	empty = !READ_ONCE(rcu_dereference(active)->count);
-	rcu_read_unlock();
+	rcu_read_lock_sched();
+	empty = !READ_ONCE(rcu_dereference_sched(active)->count);
+	rcu_read_unlock_sched();
 	return empty;
 }
 
@@ -788,7 +793,7 @@ int kb_blocklist_mode(void)
 
 u64 kb_blocklist_generation(void)
 {
-	return READ_ONCE(generation);
+	return smp_load_acquire(&generation);
 }
 
 unsigned int kb_blocklist_count(void)

@@ -3,7 +3,10 @@
  * The digest cache: what each file hashed to, so a file is hashed once, not on every
  * exec and every mapping of it.
  *
- * It stores digests, not verdicts, so a change of the list needs no flush. An entry is
+ * It stores digests, so a change of the list needs no flush. Beside the digest an entry
+ * remembers the list generation at which its digest was last found unlisted (clean_gen):
+ * while the generation has not moved, a hit needs no blocklist lookup; any change of the
+ * list moves it, and the next check looks the digest up again. An entry is
  * keyed by the identity of the inode whose data a read returns (d_real_inode(), so an
  * overlayfs file is keyed and validated on its upper or lower inode, as IMA does): the
  * superblock, the inode's address, number and generation. It carries a validator taken
@@ -50,7 +53,9 @@
  * entries when it dies would need one more hook (security_sb_free(), called under
  * sb_lock); that is not worth a hook for what is left.
  *
- * Locking: lookups walk the hash chains under rcu_read_lock() and take no lock. Inserts,
+ * Locking: lookups walk the hash chains under rcu_read_lock() and take no lock (the hot
+ * lookup under rcu_read_lock_sched(): on a preemptible-RCU kernel two out-of-line calls
+ * cheaper, and call_rcu() waits for preemption-disabled readers too). Inserts,
  * evictions and the claim list are under cache_lock, a spinlock (never held across I/O
  * or allocation that may sleep); evicted entries are freed after a grace period by
  * call_rcu(), which rcu_barrier() can wait for at unload (kfree_rcu()'s batches it cannot).
@@ -67,11 +72,11 @@
 
 #include <linux/dcache.h>
 #include <linux/fs.h>
+#include <linux/hash.h>
 #include <linux/iversion.h>
 #include <linux/magic.h>
 #include <linux/shmem_fs.h>
 #include <linux/rculist.h>
-#include <linux/siphash.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/timekeeping.h>
@@ -98,6 +103,7 @@ struct cache_entry {
 	unsigned long ino;
 	u32 generation;
 	bool referenced;
+	u64 clean_gen;		/* list generation the digest was last found unlisted at */
 	struct kb_validator v;
 	u8 digest[KASBLOCK_DIGEST_LEN];
 };
@@ -110,7 +116,7 @@ struct kb_cache_claim {
 };
 
 static struct kmem_cache *entry_cache;
-static siphash_key_t cache_key;
+static unsigned long cache_salt;
 static struct hlist_head *buckets;
 static unsigned int bucket_bits;
 static LIST_HEAD(fifo);
@@ -120,28 +126,31 @@ static DEFINE_SPINLOCK(cache_lock);
 
 struct kb_cache_stats kb_cache_stats;
 
-static struct hlist_head *bucket_of(const struct inode *inode)
+/*
+ * By the inode's address alone, salted per boot, with the kernel's multiplicative pointer
+ * hash: this runs on every exec and executable mapping, where SipHash cost more than the
+ * rest of the lookup. The address is not attacker data: the slab allocator chooses it and
+ * no user sees it (kptr_restrict), so no one can aim inodes at one chain; and the chains
+ * are bounded by cache_size however they fill. same_file() compares the whole identity.
+ */
+static __always_inline struct hlist_head *bucket_of(const struct inode *inode)
 {
-	u64 h = siphash_4u32((u32)inode->i_ino, (u32)((u64)inode->i_ino >> 32),
-			     inode->i_generation ^ (u32)(unsigned long)inode->i_sb,
-			     (u32)(unsigned long)inode, &cache_key);
-
-	return &buckets[h & ((1U << bucket_bits) - 1)];
+	return &buckets[hash_long((unsigned long)inode ^ cache_salt, bucket_bits)];
 }
 
-static bool open_for_write(struct inode *inode)
+static __always_inline bool open_for_write(struct inode *inode)
 {
 	return atomic_read(&inode->i_writecount) > 0;
 }
 
 /* The inode a read of @file returns the data of: overlayfs's upper or lower one. */
-static struct inode *real_inode(struct file *file)
+static __always_inline struct inode *real_inode(struct file *file)
 {
 	return d_real_inode(file->f_path.dentry);
 }
 
 /* Where the server, not the inode, says what the data is (see the top of the file). */
-bool kb_sb_remote(const struct super_block *sb)
+static __always_inline bool sb_remote(const struct super_block *sb)
 {
 	if (sb->s_iflags & SB_I_UNTRUSTED_MOUNTER)
 		return true;
@@ -164,17 +173,22 @@ bool kb_sb_remote(const struct super_block *sb)
 	return false;
 }
 
+bool kb_sb_remote(const struct super_block *sb)
+{
+	return sb_remote(sb);
+}
+
 /*
  * Whether a digest of @inode's data can stay true without a validator change. memfd
  * seals only ever grow, so a sealed file stays cacheable; seals is read without the
  * inode lock, and a seal added after the read only makes the answer too cautious.
  */
-static bool cacheable(struct inode *inode)
+static __always_inline bool cacheable(struct inode *inode)
 {
 	struct super_block *sb = inode->i_sb;
 	unsigned int seals;
 
-	if (!READ_ONCE(kb_param_cache_size) || kb_sb_remote(sb))
+	if (!READ_ONCE(kb_param_cache_size) || sb_remote(sb))
 		return false;
 	switch (sb->s_magic) {
 	case TMPFS_MAGIC:
@@ -215,14 +229,31 @@ static bool validator_equal(const struct kb_validator *a, const struct kb_valida
 	       timespec64_equal(&a->mtime, &b->mtime) && a->size == b->size;
 }
 
-static bool same_file(const struct cache_entry *e, const struct inode *inode)
+/*
+ * A lookup's validator_read() + validator_equal(), read straight from the inode. The
+ * change cookie is peeked, not queried: @v's was queried when the entry was stored, so
+ * any change since has bumped it past @v->iversion.
+ */
+static __always_inline bool validator_unchanged(const struct kb_validator *v,
+						struct inode *inode)
+{
+	struct timespec64 ctime = kb_inode_ctime(inode), mtime = kb_inode_mtime(inode);
+
+	if (v->has_iversion != !!IS_I_VERSION(inode) ||
+	    (v->has_iversion && v->iversion != inode_peek_iversion(inode)))
+		return false;
+	return timespec64_equal(&v->ctime, &ctime) && timespec64_equal(&v->mtime, &mtime) &&
+	       v->size == i_size_read(inode);
+}
+
+static __always_inline bool same_file(const struct cache_entry *e, const struct inode *inode)
 {
 	return e->inode == inode && e->sb == inode->i_sb && e->ino == inode->i_ino &&
 	       e->generation == inode->i_generation;
 }
 
-/* Under rcu_read_lock() or cache_lock. */
-static struct cache_entry *find(const struct inode *inode)
+/* Under rcu_read_lock(), rcu_read_lock_sched() or cache_lock. */
+static __always_inline struct cache_entry *find(const struct inode *inode)
 {
 	struct cache_entry *e;
 
@@ -232,32 +263,34 @@ static struct cache_entry *find(const struct inode *inode)
 	return NULL;
 }
 
-static bool lookup(struct file *file, u8 digest[KASBLOCK_DIGEST_LEN])
+/* The hot path of every exec and executable mapping: everything inline. */
+static __always_inline bool lookup(struct file *file, u8 digest[KASBLOCK_DIGEST_LEN],
+				   u64 *clean_gen)
 {
 	struct inode *inode = real_inode(file);
 	struct cache_entry *e;
-	struct kb_validator now;
 	bool hit = false;
 
-	validator_read(inode, &now);
-	if (!now.cacheable)
+	if (!cacheable(inode) || open_for_write(inode))
 		return false;
-	rcu_read_lock();
+	rcu_read_lock_sched();
 	e = find(inode);
-	if (e && validator_equal(&e->v, &now)) {
+	if (e && validator_unchanged(&e->v, inode)) {
 		memcpy(digest, e->digest, KASBLOCK_DIGEST_LEN);
+		if (clean_gen)
+			*clean_gen = READ_ONCE(e->clean_gen);
 		if (!READ_ONCE(e->referenced))
 			WRITE_ONCE(e->referenced, true);
 		hit = true;
 	}
-	rcu_read_unlock();
+	rcu_read_unlock_sched();
 	return hit;
 }
 
 /* For the hooks: counted as a hit or a miss. */
-bool kb_cache_lookup(struct file *file, u8 digest[KASBLOCK_DIGEST_LEN])
+bool kb_cache_lookup(struct file *file, u8 digest[KASBLOCK_DIGEST_LEN], u64 *clean_gen)
 {
-	bool hit = lookup(file, digest);
+	bool hit = lookup(file, digest, clean_gen);
 
 	if (hit)
 		this_cpu_inc(kb_hot_counters.cache_hits);
@@ -272,7 +305,25 @@ bool kb_cache_lookup(struct file *file, u8 digest[KASBLOCK_DIGEST_LEN])
  */
 bool kb_cache_query(struct file *file, u8 digest[KASBLOCK_DIGEST_LEN])
 {
-	return lookup(file, digest);
+	return lookup(file, digest, NULL);
+}
+
+/*
+ * The list did not hold @digest at generation @gen (read before that lookup). Recorded
+ * only on an entry that still holds @digest: the file may have been stored anew, with
+ * other content, since the caller's lookup.
+ */
+void kb_cache_set_clean(struct file *file, const u8 digest[KASBLOCK_DIGEST_LEN], u64 gen)
+{
+	struct inode *inode = real_inode(file);
+	struct cache_entry *e;
+
+	rcu_read_lock();
+	e = find(inode);
+	if (e && !memcmp(e->digest, digest, KASBLOCK_DIGEST_LEN) &&
+	    READ_ONCE(e->clean_gen) != gen)
+		WRITE_ONCE(e->clean_gen, gen);
+	rcu_read_unlock();
 }
 
 static void entry_free_rcu(struct rcu_head *rcu)
@@ -346,6 +397,7 @@ void kb_cache_store(struct file *file, const struct kb_validator *before,
 	e->ino = inode->i_ino;
 	e->generation = inode->i_generation;
 	e->referenced = false;
+	e->clean_gen = U64_MAX;		/* the list has never been asked */
 	e->v = *before;
 	memcpy(e->digest, digest, KASBLOCK_DIGEST_LEN);
 
@@ -455,7 +507,7 @@ int kb_cache_init(void)
 		kvfree(buckets);
 		return -ENOMEM;
 	}
-	get_random_bytes(&cache_key, sizeof(cache_key));
+	get_random_bytes(&cache_salt, sizeof(cache_salt));
 	return 0;
 }
 

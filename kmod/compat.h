@@ -42,6 +42,19 @@
 #define KB_FTRACE_REGS_FLAGS FTRACE_OPS_FL_SAVE_REGS
 #endif
 
+/*
+ * Whether an address lies in a module's core text: what the ftrace callback asks of every
+ * call's return address. within_module() tests the init and core areas (on 6.4+ seven
+ * ranges, one per memory type); kasblock's callers of an original are all core text.
+ * 6.4 replaced core_layout with one mem[] range per type; there is no macro to probe.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 4, 0)
+#define kb_within_module_text(addr, mod)					\
+	((addr) - (unsigned long)(mod)->core_layout.base < (mod)->core_layout.text_size)
+#else
+#define kb_within_module_text(addr, mod) within_module_mem_type(addr, mod, MOD_TEXT)
+#endif
+
 /* 6.7 hid the inode timestamps behind accessors; 6.1.y has only the ctime one backported. */
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 7, 0)
 #define kb_inode_ctime(inode) ((inode)->i_ctime)

@@ -6,6 +6,7 @@
 #include <linux/atomic.h>
 #include <linux/percpu.h>
 #include <linux/time64.h>
+#include <linux/timekeeping.h>
 #include <linux/types.h>
 #include "uapi/kasblock.h"
 
@@ -20,6 +21,7 @@ extern unsigned long long kb_param_max_hash_size;
 extern bool kb_param_fail_closed;
 extern unsigned int kb_param_cache_size;
 extern bool kb_param_locked;
+extern bool kb_param_debug_hook_ns;
 
 /* hash.c: SHA-256 of whole files through the crypto API, with bounded scratch memory. */
 #define KB_SCRATCH_SIZE (64 * 1024)
@@ -123,6 +125,12 @@ void kb_blocklist_measure_load(void);
 bool kb_blocklist_locked(void);
 int kb_blocklist_policy_digest(u8 out[KASBLOCK_DIGEST_LEN]);
 int kb_blocklist_mode(void);
+/*
+ * kb_blocklist_generation() - the generation of the list and mode now in force
+ *
+ * Moves (release) after every change is in place: a lookup that follows a read of it
+ * (acquire) sees at least the list of that generation.
+ */
 u64 kb_blocklist_generation(void);
 unsigned int kb_blocklist_count(void);
 /* Dump walk: resumes at (bucket, skip); -EMSGSIZE when emit ran out of room, 0 at the end. */
@@ -150,13 +158,16 @@ void kb_cache_exit(void);
  * kb_cache_lookup() - the cached digest of a file, if it can still be trusted
  * @file: the file about to be exec'd or mapped
  * @digest: receives the digest on a hit
+ * @clean_gen: receives, on a hit, the list generation at which the digest was last found
+ *	unlisted (kb_cache_set_clean()), U64_MAX if never
  *
  * Trusted only with an unchanged validator, no writer, and a file whose validator sees
  * every change (see cache.c). Counts a hit or a miss. Context: any; RCU only.
  * Return: true on a hit.
  */
-bool kb_cache_lookup(struct file *file, u8 digest[KASBLOCK_DIGEST_LEN]);
+bool kb_cache_lookup(struct file *file, u8 digest[KASBLOCK_DIGEST_LEN], u64 *clean_gen);
 bool kb_cache_query(struct file *file, u8 digest[KASBLOCK_DIGEST_LEN]);
+void kb_cache_set_clean(struct file *file, const u8 digest[KASBLOCK_DIGEST_LEN], u64 gen);
 void kb_cache_validator(struct file *file, struct kb_validator *v);
 struct kb_cache_claim *kb_cache_claim(struct file *file, struct kb_cache_claim **claimp);
 int kb_cache_wait(struct kb_cache_claim *c);
@@ -219,6 +230,56 @@ int kb_check_known_file(struct file *file, const char *op);
  * Return: as kb_check_file().
  */
 int kb_check_buffer(const void *buf, size_t size, struct file *file, const char *op);
+
+/*
+ * check.c: where a hook's time goes, collected only while the debug_hook_ns parameter is
+ * set (off by default: it costs two clock reads per slot). Under the bench's
+ * instruction-count clock a nanosecond is one guest instruction. Each hook has a slot for
+ * kasblock's own work and one for the original security_*() it calls; the check has
+ * slots for its parts.
+ */
+enum kb_debug_slot {
+	KB_DBG_BPRM_CHECK,
+	KB_DBG_BPRM_CHECK_ORIG,
+	KB_DBG_MMAP_FILE,
+	KB_DBG_MMAP_FILE_ORIG,
+	KB_DBG_FILE_MPROTECT,
+	KB_DBG_FILE_MPROTECT_ORIG,
+	KB_DBG_POST_READ_FILE,
+	KB_DBG_POST_READ_FILE_ORIG,
+	KB_DBG_POST_LOAD_DATA,
+	KB_DBG_POST_LOAD_DATA_ORIG,
+	KB_DBG_CHECK_EMPTY,		/* the list-empty test */
+	KB_DBG_CHECK_CACHE,		/* the digest cache lookup */
+	KB_DBG_CHECK_LIST,		/* the blocklist lookup (skipped by a clean hit) */
+	KB_DBG_NR
+};
+struct kb_debug_ns {
+	u64 calls[KB_DBG_NR];
+	u64 ns[KB_DBG_NR];
+};
+DECLARE_PER_CPU(struct kb_debug_ns, kb_debug_ns);
+
+/* A start time while debug_hook_ns is set, else 0 (and the slot is not counted). */
+static __always_inline u64 kb_debug_start(void)
+{
+	return unlikely(READ_ONCE(kb_param_debug_hook_ns)) ? ktime_get_ns() : 0;
+}
+
+/* Counts the time since @start in @slot; returns the time now, the next slot's start. */
+static __always_inline u64 kb_debug_lap(enum kb_debug_slot slot, u64 start)
+{
+	u64 now;
+
+	if (likely(!start))
+		return 0;
+	now = ktime_get_ns();
+	this_cpu_inc(kb_debug_ns.calls[slot]);
+	this_cpu_add(kb_debug_ns.ns[slot], now - start);
+	return now;
+}
+void kb_debug_reset(void);
+int kb_debug_show(char *buf);
 
 /* log.c: kernel log lines and audit records. */
 void kb_log_match(const char *op, struct file *file, const u8 *digest, const char *label,

@@ -79,3 +79,47 @@ static const struct kernel_param_ops mode_ops = {
 /* Read-only in sysfs: a running system changes mode through netlink, where it is audited. */
 module_param_cb(mode, &mode_ops, NULL, 0444);
 MODULE_PARM_DESC(mode, "enforce (deny with EPERM, default) or monitor (log what would be denied)");
+
+/*
+ * Debugging: where the hooks' time goes (kasblock.h, enum kb_debug_slot). Setting it
+ * starts collection afresh; debug_hook_stats reads the counts. Root only: the numbers
+ * tell how long other users' execs took.
+ */
+bool kb_param_debug_hook_ns;
+
+static int debug_hook_ns_set(const char *val, const struct kernel_param *kp)
+{
+	bool on;
+	int err = kstrtobool(val, &on);
+
+	if (err)
+		return err;
+	if (on)
+		kb_debug_reset();
+	WRITE_ONCE(kb_param_debug_hook_ns, on);
+	return 0;
+}
+
+static const struct kernel_param_ops debug_hook_ns_ops = {
+	.set = debug_hook_ns_set,
+	.get = param_get_bool,
+};
+module_param_cb(debug_hook_ns, &debug_hook_ns_ops, &kb_param_debug_hook_ns, 0600);
+MODULE_PARM_DESC(debug_hook_ns, "Collect per-hook time for debug_hook_stats (setting it resets the counts; default N)");
+
+static int debug_hook_stats_get(char *buf, const struct kernel_param *kp)
+{
+	return kb_debug_show(buf);
+}
+
+static int debug_hook_stats_set(const char *val, const struct kernel_param *kp)
+{
+	return -EPERM;
+}
+
+static const struct kernel_param_ops debug_hook_stats_ops = {
+	.set = debug_hook_stats_set,
+	.get = debug_hook_stats_get,
+};
+module_param_cb(debug_hook_stats, &debug_hook_stats_ops, NULL, 0400);
+MODULE_PARM_DESC(debug_hook_stats, "Per-hook time while debug_hook_ns is set: slot, calls, total ns, ns per call");

@@ -62,6 +62,7 @@ cp "$B/tiny" "$W/tiny"
 cp "$B/dyn" "$W/dyn"
 cp -a "$B/libs" "$W/libs"
 : >"$RES"
+: >"$W/hookns"
 
 # rec STATE ROUND METRIC VALUE: one measurement, for the awk at the end.
 rec() { echo "$1 $2 $3 $4" >>"$RES"; }
@@ -88,6 +89,25 @@ mmap_ns() {
 	for i in 1 2 3; do
 		"$B/mmaploop" "$@" "$NMMAP" "$W/libs/libbench1.so" || fail "mmaploop $*"
 	done | sed -n 's/^ns_per_call=\([0-9.]*\).*/\1/p' | sort -n | sed -n 2p
+}
+
+# hook_ns: where a cached check's time goes, from the module's debug_hook_ns
+# counters, in loops of their own (collection costs clock reads, so the
+# measured loops above run without it). Lines "CASE SLOT CALLS NS PER_CALL".
+HOOKNS=$W/hookns
+hook_ns() {
+	P=/sys/module/kasblock/parameters
+	[ -w $P/debug_hook_ns ] || return 0
+	for c in mmap mmapr spawn_dynamic; do
+		echo 1 >$P/debug_hook_ns
+		case $c in
+		mmap) "$B/mmaploop" "$NMMAP" "$W/libs/libbench1.so" >/dev/null ;;
+		mmapr) "$B/mmaploop" -r "$NMMAP" "$W/libs/libbench1.so" >/dev/null ;;
+		spawn_dynamic) "$B/spawn" "$N" "$W/dyn" >/dev/null ;;
+		esac
+		echo 0 >$P/debug_hook_ns
+		sed "s/^/$c /" $P/debug_hook_stats >>"$HOOKNS"
+	done
 }
 
 meminfo() { awk -v k="$1:" '$1 == k {print $2}' /proc/meminfo; }
@@ -132,6 +152,7 @@ module() {
 	loaded=$($CTL status --json | sed -n 's/.*"entries":\([0-9]*\).*/\1/p')
 	[ "$loaded" = "$ENTRIES" ] || fail "loaded $loaded entries, not $ENTRIES"
 	small list "$1"
+	[ "$1" = 1 ] && hook_ns
 	big list "$1"
 	driver=$($CTL status --json | sed -n 's/.*"hash_driver":"\([^"]*\)".*/\1/p')
 	$CTL flush >/dev/null
@@ -228,7 +249,7 @@ base "$r"
 # --- results ---
 awk -v rounds="$ROUNDS" -v n="$N" -v ndl="$NDL" -v nmmap="$NMMAP" -v entries="$ENTRIES" \
 	-v driver="$driver" -v kernel="$(uname -r)" -v mode="$MODE" -v big_mb="$BIG_MB" \
-	-v fapo_why="$fapo_why" '
+	-v fapo_why="$fapo_why" -v hookns="$HOOKNS" '
 { v[$1, $2, $3] = $4 + 0 }
 function med(a, k,    i, j, t, m) {
 	for (i = 1; i <= k; i++) for (j = i + 1; j <= k; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
@@ -344,9 +365,18 @@ END {
 		vs("fapo", "big_tmpfs", "fastest"); row("9", "fapolicyd: first exec " big_mb " MB vs faster hasher", "ratio", "")
 	}
 	printf "SHA-256 driver the module chose: %s\n", driver
+	# The per-hook breakdown (vm-bench.sh hook_ns), in instruction-count ns.
+	hj = ""
+	while ((getline line < hookns) > 0) {
+		split(line, f, " ")
+		if (hj == "") printf "per-hook time, round 1 (debug_hook_ns; clock reads included): case slot calls ns/call\n"
+		if (f[2] == "clock_read_ns") { printf "  %-14s %-32s %12s %10s\n", f[1], "clock read", "", f[3]; hj = hj (hj == "" ? "" : ",") sprintf("{\"case\":\"%s\",\"slot\":\"clock_read\",\"ns_per_call\":%s}", f[1], f[3]); continue }
+		printf "  %-14s %-32s %12s %10s\n", f[1], f[2], f[3], f[5]
+		hj = hj (hj == "" ? "" : ",") sprintf("{\"case\":\"%s\",\"slot\":\"%s\",\"calls\":%s,\"ns\":%s,\"ns_per_call\":%s}", f[1], f[2], f[3], f[4], f[5])
+	}
 	print "KBBENCH-TABLE-END"
-	printf "KBBENCH-JSON {\"kernel\":\"%s\",\"mode\":\"%s\",\"rounds\":%d,\"n\":%d,\"n_dlopen\":%d,\"n_mmap\":%d,\"entries\":%d,\"hash_driver\":\"%s\",\"fapolicyd\":\"%s\",\"rows\":[%s]}\n",
-		kernel, mode, rounds, n, ndl, nmmap, entries, driver, fapo_why == "" ? "measured" : fapo_why, json
+	printf "KBBENCH-JSON {\"kernel\":\"%s\",\"mode\":\"%s\",\"rounds\":%d,\"n\":%d,\"n_dlopen\":%d,\"n_mmap\":%d,\"entries\":%d,\"hash_driver\":\"%s\",\"fapolicyd\":\"%s\",\"rows\":[%s],\"hook_ns\":[%s]}\n",
+		kernel, mode, rounds, n, ndl, nmmap, entries, driver, fapo_why == "" ? "measured" : fapo_why, json, hj
 }' "$RES"
 # The raw measurements, for anyone who wants to recompute.
 sed 's/^/KBBENCH-RAW /' "$RES"

@@ -110,6 +110,45 @@ TEST_F(cache, listing_a_cached_digest_denies_at_once)
 	ASSERT_EQ(0, kst_run(self->prog));
 }
 
+/*
+ * A hit that found the digest unlisted remembers the list generation it was checked at
+ * and skips the list until the generation moves: an add must move it for a mapping too.
+ * Two hits first, so that the second is answered from that memory.
+ */
+TEST_F(cache, listing_a_cached_digest_denies_its_mapping_at_once)
+{
+	struct kst_status before, after;
+
+	ASSERT_EQ(0, map_exec(self->prog));
+	ASSERT_EQ(0, kst_nl_status(&self->nl, &before));
+	ASSERT_EQ(0, map_exec(self->prog));
+	ASSERT_EQ(0, kst_nl_status(&self->nl, &after));
+	ASSERT_LT(before.cache_hits, after.cache_hits);
+	ASSERT_EQ(0, kst_add(&self->nl, self->prog_digest, "kst-now-listed"));
+	ASSERT_EQ(EPERM, map_exec(self->prog));
+	ASSERT_EQ(EPERM, kst_run(self->prog));
+	ASSERT_EQ(0, kst_del(&self->nl, self->prog_digest));
+	ASSERT_EQ(0, map_exec(self->prog));
+	ASSERT_EQ(0, kst_run(self->prog));
+}
+
+/* An atomic replace publishes a new table, and a new generation with it. */
+TEST_F(cache, replacing_the_list_with_a_cached_digest_denies_at_once)
+{
+	struct kst_entry e[2] = {};
+
+	ASSERT_EQ(0, kst_run(self->prog));
+	ASSERT_EQ(0, map_exec(self->prog));
+	memcpy(e[0].digest, self->listed_digest, KASBLOCK_DIGEST_LEN);
+	memcpy(e[1].digest, self->prog_digest, KASBLOCK_DIGEST_LEN);
+	ASSERT_EQ(0, kst_nl_replace(&self->nl, e, 2));
+	ASSERT_EQ(EPERM, kst_run(self->prog));
+	ASSERT_EQ(EPERM, map_exec(self->prog));
+	ASSERT_EQ(0, kst_nl_replace(&self->nl, e, 1));
+	ASSERT_EQ(0, kst_run(self->prog));
+	ASSERT_EQ(0, map_exec(self->prog));
+}
+
 TEST_F(cache, same_size_rewrite_in_place_is_denied)
 {
 	struct stat st0, st1;
