@@ -303,6 +303,57 @@ static void test_not_tpm_generated_fails_quote(void)
 	make_quote(&f, f.key, 0x12345678, nonce, sizeof(nonce), PCR, f.pcr_value);
 	f.doc.sig_len = f.sig_len;
 	CHECK_INT(run(&f, NULL, &r), KB_VERIFY_QUOTE);
+	CHECK_STR(r.why, "magic is not TPM_GENERATED_VALUE (not made by a TPM)");
+	teardown(&f);
+}
+
+/* The quote's first quote_len bytes (the rest of f->quote as it is), signed again. */
+static void resign(struct fixture *f, size_t quote_len)
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+
+	f->quote_len = f->doc.quote_len = quote_len;
+	f->sig_len = sizeof(f->sig);
+	EVP_DigestSignInit(ctx, NULL, EVP_sha256(), NULL, f->key);
+	EVP_DigestSign(ctx, f->sig, &f->sig_len, f->quote, f->quote_len);
+	EVP_MD_CTX_free(ctx);
+	f->doc.sig_len = f->sig_len;
+}
+
+static void test_other_attest_type_fails_quote(void)
+{
+	struct kb_verify_result r;
+	struct fixture f;
+
+	setup(&f);
+	f.quote[5] = 0x17;	/* TPM_ST_ATTEST_CERTIFY */
+	resign(&f, f.quote_len);
+	CHECK_INT(run(&f, NULL, &r), KB_VERIFY_QUOTE);
+	CHECK_STR(r.why, "type is not TPM_ST_ATTEST_QUOTE");
+	teardown(&f);
+}
+
+static void test_truncated_or_trailing_quote_fails_quote(void)
+{
+	struct kb_verify_result r;
+	struct fixture f;
+	size_t len;
+
+	setup(&f);
+	len = f.quote_len;
+	resign(&f, len - 1);
+	CHECK_INT(run(&f, NULL, &r), KB_VERIFY_QUOTE);
+	CHECK_STR(r.why, "TPMS_ATTEST is truncated or has trailing bytes");
+	resign(&f, 6);
+	CHECK_INT(run(&f, NULL, &r), KB_VERIFY_QUOTE);
+	CHECK_STR(r.why, "TPMS_ATTEST is truncated or has trailing bytes");
+	resign(&f, 3);
+	CHECK_INT(run(&f, NULL, &r), KB_VERIFY_QUOTE);
+	CHECK_STR(r.why, "magic is not TPM_GENERATED_VALUE (not made by a TPM)");
+	f.quote[len] = 0;
+	resign(&f, len + 1);
+	CHECK_INT(run(&f, NULL, &r), KB_VERIFY_QUOTE);
+	CHECK_STR(r.why, "TPMS_ATTEST is truncated or has trailing bytes");
 	teardown(&f);
 }
 
@@ -528,6 +579,8 @@ int main(void)
 	RUN(test_other_key_fails_signature);
 	RUN(test_altered_quote_fails_signature);
 	RUN(test_not_tpm_generated_fails_quote);
+	RUN(test_other_attest_type_fails_quote);
+	RUN(test_truncated_or_trailing_quote_fails_quote);
 	RUN(test_other_pcr_fails);
 	RUN(test_pcr_value_not_quoted_fails);
 	RUN(test_gap_replays_but_fails_gap);
