@@ -42,7 +42,7 @@ KB_HOST_SUITE=bookworm
 # build root (userspace/Makefile).
 KB_USERSPACE_PKGS=(
 	build-essential pkg-config libmnl-dev libkmod-dev libssl-dev libarchive-dev
-	liblzma-dev libzstd-dev zlib1g-dev zstd openssl kmod libtss2-dev
+	liblzma-dev libzstd-dev zlib1g-dev zstd openssl kmod libtss2-dev libjson-c-dev
 )
 
 kb_log() { printf '==> %s\n' "$*" >&2; }

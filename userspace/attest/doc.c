@@ -3,17 +3,22 @@
  * The attestation document, schema kasblock-attest/1: what `attest` writes and `verify`
  * reads. Only the raw bytes (quote, signature, pcr_value, each event's record and
  * extended flag) are read back; the decoded fields beside them are for people, and
- * verify recomputes them from the records it checked.
+ * verify recomputes them from the records it checked. Written by lib/json.c, read by
+ * json-c.
  */
 
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <json-c/json.h>
 
 #include "attest.h"
 #include "lib/hexdigest.h"
 #include "lib/json.h"
-#include "lib/jsonread.h"
+
+#define KB_DOC_DEPTH 16
 
 static void put_hex(struct kb_json *j, const char *key, const uint8_t *b, size_t n)
 {
@@ -83,10 +88,61 @@ int kb_attest_doc_write(FILE *f, const struct kb_attest_doc *doc)
 	return kb_json_end(&j);
 }
 
-/* A hex member into a malloc'd buffer. */
-static int get_hex(const struct kb_jv *v, const char *key, uint8_t **out, size_t *len)
+/* A member's string, or NULL when absent or not a string. */
+static const char *get_str(struct json_object *o, const char *key)
 {
-	const char *s = kb_jv_get_str(v, key);
+	struct json_object *m;
+
+	if (!json_object_object_get_ex(o, key, &m) || !json_object_is_type(m, json_type_string))
+		return NULL;
+	return json_object_get_string(m);
+}
+
+/*
+ * Whether s is UTF-8 as lib/json.c writes it (kb_utf8_seq()), without a NUL. json-c lets
+ * a string hold "\u0000", and its own UTF-8 check lets overlong forms (c0 ba) through.
+ */
+static bool utf8(const char *s, size_t n)
+{
+	size_t i, step;
+
+	for (i = 0; i < n; i += step) {
+		step = s[i] ? kb_utf8_seq((const unsigned char *)s + i, n - i) : 0;
+		if (!step)
+			return false;
+	}
+	return true;
+}
+
+/* Every string in v, names included, is utf8(). Recursion is bounded by KB_DOC_DEPTH. */
+static bool strings_ok(struct json_object *v)
+{
+	size_t i, n;
+
+	switch (json_object_get_type(v)) {
+	case json_type_string:
+		return utf8(json_object_get_string(v), json_object_get_string_len(v));
+	case json_type_array:
+		n = json_object_array_length(v);
+		for (i = 0; i < n; i++)
+			if (!strings_ok(json_object_array_get_idx(v, i)))
+				return false;
+		return true;
+	case json_type_object: {
+		json_object_object_foreach(v, key, val)
+			if (!utf8(key, strlen(key)) || !strings_ok(val))
+				return false;
+		return true;
+	}
+	default:
+		return true;
+	}
+}
+
+/* A hex member into a malloc'd buffer. */
+static int get_hex(struct json_object *o, const char *key, uint8_t **out, size_t *len)
+{
+	const char *s = get_str(o, key);
 	size_t max;
 
 	if (!s)
@@ -103,9 +159,9 @@ static int get_hex(const struct kb_jv *v, const char *key, uint8_t **out, size_t
 	return 0;
 }
 
-static int get_fixed_hex(const struct kb_jv *v, const char *key, uint8_t *out, size_t want)
+static int get_fixed_hex(struct json_object *o, const char *key, uint8_t *out, size_t want)
 {
-	const char *s = kb_jv_get_str(v, key);
+	const char *s = get_str(o, key);
 	size_t len;
 
 	if (!s || kb_attest_hex_parse(s, out, want, &len) || len != want)
@@ -113,76 +169,132 @@ static int get_fixed_hex(const struct kb_jv *v, const char *key, uint8_t *out, s
 	return 0;
 }
 
+/* A PCR index: an integer 0..23 (written as 13, or 13.0). */
+static bool get_pcr(struct json_object *o, uint32_t *pcr)
+{
+	struct json_object *m;
+	double d;
+
+	if (!json_object_object_get_ex(o, "pcr", &m))
+		return false;
+	if (json_object_is_type(m, json_type_int)) {
+		int64_t v = json_object_get_int64(m);
+
+		if (v < 0 || v > 23)
+			return false;
+		*pcr = v;
+		return true;
+	}
+	if (!json_object_is_type(m, json_type_double))
+		return false;
+	d = json_object_get_double(m);
+	if (!(d >= 0 && d <= 23) || d != (uint32_t)d)
+		return false;
+	*pcr = d;
+	return true;
+}
+
+/*
+ * The text as one JSON value, by json-c: strict RFC 8259, strings valid UTF-8, nesting
+ * at most KB_DOC_DEPTH deep, nothing but whitespace after it. NULL when it is not.
+ */
+static struct json_object *parse(const char *text, size_t len)
+{
+	struct json_tokener *tok;
+	struct json_object *root;
+	size_t end;
+
+	if (len > INT_MAX)
+		return NULL;
+	tok = json_tokener_new_ex(KB_DOC_DEPTH);
+	if (!tok)
+		return NULL;
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+	root = json_tokener_parse_ex(tok, text, (int)len);
+	/* json_tokener_continue: the text ended inside the value. */
+	if (root && json_tokener_get_error(tok) == json_tokener_success) {
+		for (end = json_tokener_get_parse_end(tok); end < len; end++)
+			if (!strchr(" \t\n\r", text[end]) || !text[end])
+				break;
+		if (end == len && strings_ok(root)) {
+			json_tokener_free(tok);
+			return root;
+		}
+	}
+	json_object_put(root);
+	json_tokener_free(tok);
+	return NULL;
+}
+
 int kb_attest_doc_read(const char *text, size_t len, struct kb_attest_doc *doc,
 		       const char **reason)
 {
-	const struct kb_jv *pcr, *events, *e, *ext;
+	struct json_object *root, *events, *e, *ext;
 	const char *schema, *pem, *nonce;
-	struct kb_jv root;
-	size_t i;
+	size_t i, n;
 	int err;
 
 	memset(doc, 0, sizeof(*doc));
-	err = kb_jv_parse(text, len, &root, NULL);
-	if (err) {
+	root = parse(text, len);
+	if (!root) {
 		*reason = "not JSON";
-		return err;
+		return -EINVAL;
 	}
 	err = -EINVAL;
-	schema = kb_jv_get_str(&root, "schema");
+	/* Not an object: get_str() and json_object_object_get_ex() find nothing. */
+	schema = get_str(root, "schema");
 	if (!schema || strcmp(schema, KB_ATTEST_SCHEMA)) {
 		*reason = "not a " KB_ATTEST_SCHEMA " document";
 		goto out;
 	}
-	pcr = kb_jv_get(&root, "pcr");
-	if (!pcr || pcr->type != KB_JV_NUMBER || pcr->num < 0 || pcr->num > 23 ||
-	    pcr->num != (uint32_t)pcr->num) {
+	if (!get_pcr(root, &doc->pcr)) {
 		*reason = "\"pcr\" is not a PCR index";
 		goto out;
 	}
-	doc->pcr = pcr->num;
-	if (get_fixed_hex(&root, "pcr_value", doc->pcr_value, KASBLOCK_DIGEST_LEN)) {
+	if (get_fixed_hex(root, "pcr_value", doc->pcr_value, KASBLOCK_DIGEST_LEN)) {
 		*reason = "\"pcr_value\" is not 32 bytes of hex";
 		goto out;
 	}
-	nonce = kb_jv_get_str(&root, "nonce");
+	nonce = get_str(root, "nonce");
 	if (!nonce || kb_attest_hex_parse(nonce, doc->nonce, sizeof(doc->nonce), &doc->nonce_len)) {
 		*reason = "\"nonce\" is not hex of at most 64 bytes";
 		goto out;
 	}
-	if (get_hex(&root, "quote", &doc->quote, &doc->quote_len) ||
-	    get_hex(&root, "signature", &doc->sig, &doc->sig_len)) {
+	if (get_hex(root, "quote", &doc->quote, &doc->quote_len) ||
+	    get_hex(root, "signature", &doc->sig, &doc->sig_len)) {
 		*reason = "\"quote\" or \"signature\" is not hex";
 		goto out;
 	}
-	pem = kb_jv_get_str(&root, "ak_public");
+	pem = get_str(root, "ak_public");
 	doc->ak_pem = strdup(pem ? pem : "");
-	events = kb_jv_get(&root, "events");
-	if (!events || events->type != KB_JV_ARRAY) {
+	if (!json_object_object_get_ex(root, "events", &events) ||
+	    !json_object_is_type(events, json_type_array)) {
 		*reason = "no \"events\" array";
 		goto out;
 	}
-	doc->events = calloc(events->n ? events->n : 1, sizeof(*doc->events));
+	n = json_object_array_length(events);
+	doc->events = calloc(n ? n : 1, sizeof(*doc->events));
 	if (!doc->ak_pem || !doc->events) {
 		*reason = "out of memory";
 		err = -ENOMEM;
 		goto out;
 	}
-	for (i = 0; i < events->n; i++) {
-		e = &events->items[i];
-		ext = kb_jv_get(e, "extended");
-		if (get_fixed_hex(e, "record", doc->events[i].record, KASBLOCK_MEASUREMENT_SIZE) ||
-		    !ext || ext->type != KB_JV_BOOL) {
+	for (i = 0; i < n; i++) {
+		e = json_object_array_get_idx(events, i);
+		if (!json_object_is_type(e, json_type_object) ||
+		    get_fixed_hex(e, "record", doc->events[i].record, KASBLOCK_MEASUREMENT_SIZE) ||
+		    !json_object_object_get_ex(e, "extended", &ext) ||
+		    !json_object_is_type(ext, json_type_boolean)) {
 			*reason = "an event without a 128-byte \"record\" or a boolean \"extended\"";
 			goto out;
 		}
-		doc->events[i].extended = ext->b;
+		doc->events[i].extended = json_object_get_boolean(ext);
 		doc->events[i].have_record = doc->events[i].have_extended = true;
 	}
-	doc->n_events = events->n;
+	doc->n_events = n;
 	err = 0;
 out:
-	kb_jv_free(&root);
+	json_object_put(root);
 	if (err)
 		kb_attest_doc_free(doc);
 	return err;

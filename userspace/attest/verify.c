@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Offline verification of an attestation document: the quote's signature against a
- * trusted AK public key (OpenSSL), the quote's fields (TPMS_ATTEST, read by hand from
- * its big-endian TPM wire form, so verify needs no TPM library), and the log's replay
- * to the quoted PCR value. No TPM is needed.
+ * trusted AK public key (OpenSSL), the quote's fields (TPMS_ATTEST, unmarshalled by
+ * libtss2-mu), and the log's replay to the quoted PCR value. No TPM is needed.
  */
 
 #include <errno.h>
@@ -14,13 +13,10 @@
 #include <openssl/bio.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <tss2/tss2_mu.h>
 
 #include "attest.h"
 #include "lib/hexdigest.h"
-
-#define TPM_GENERATED_VALUE 0xff544347u
-#define TPM_ST_ATTEST_QUOTE 0x8018
-#define TPM_ALG_SHA256 0x000b
 
 static const char *const check_names[__KB_VERIFY_LAST] = {
 	[KB_VERIFY_OK] = "ok",
@@ -51,86 +47,35 @@ static int fail(struct kb_verify_result *r, enum kb_verify_check c, const char *
 	return 0;
 }
 
-struct reader {
-	const uint8_t *p;
-	size_t left;
-	bool bad;
-};
-
-static const uint8_t *take(struct reader *rd, size_t n)
+/*
+ * The quote's TPMS_ATTEST, unmarshalled by libtss2-mu. Its magic and type are read first
+ * on their own, so that a quote from no TPM, or a TPMS_ATTEST of another kind, says so
+ * rather than "malformed".
+ */
+static bool parse_quote(const uint8_t *b, size_t len, TPMS_ATTEST *a, const char **why)
 {
-	const uint8_t *p = rd->p;
+	TPM2_GENERATED magic;
+	TPMI_ST_ATTEST type;
+	size_t off = 0;
 
-	if (rd->bad || rd->left < n) {
-		rd->bad = true;
-		return NULL;
-	}
-	rd->p += n;
-	rd->left -= n;
-	return p;
-}
-
-static uint32_t be(struct reader *rd, size_t n)
-{
-	const uint8_t *p = take(rd, n);
-	uint32_t v = 0;
-	size_t i;
-
-	for (i = 0; p && i < n; i++)
-		v = v << 8 | p[i];
-	return v;
-}
-
-/* A TPM2B: a 16-bit size and that many bytes. */
-static const uint8_t *tpm2b(struct reader *rd, size_t *len)
-{
-	*len = be(rd, 2);
-	return take(rd, *len);
-}
-
-struct quote {
-	const uint8_t *extra, *pcr_digest;
-	size_t extra_len, pcr_digest_len;
-	uint32_t selections;
-	uint16_t hash;
-	uint8_t select[8];
-	size_t select_len;
-};
-
-static bool parse_quote(const uint8_t *b, size_t len, struct quote *q, const char **why)
-{
-	struct reader rd = { b, len, false };
-	const uint8_t *sel;
-	size_t n;
-
-	memset(q, 0, sizeof(*q));
-	if (be(&rd, 4) != TPM_GENERATED_VALUE) {
+	memset(a, 0, sizeof(*a));
+	if (Tss2_MU_UINT32_Unmarshal(b, len, &off, &magic) != TSS2_RC_SUCCESS ||
+	    magic != TPM2_GENERATED_VALUE) {
 		*why = "magic is not TPM_GENERATED_VALUE (not made by a TPM)";
 		return false;
 	}
-	if (be(&rd, 2) != TPM_ST_ATTEST_QUOTE) {
+	if (Tss2_MU_UINT16_Unmarshal(b, len, &off, &type) != TSS2_RC_SUCCESS ||
+	    type != TPM2_ST_ATTEST_QUOTE) {
 		*why = "type is not TPM_ST_ATTEST_QUOTE";
 		return false;
 	}
-	tpm2b(&rd, &n);				/* qualifiedSigner */
-	q->extra = tpm2b(&rd, &q->extra_len);	/* extraData: the nonce */
-	take(&rd, 8 + 4 + 4 + 1);		/* clockInfo */
-	take(&rd, 8);				/* firmwareVersion */
-	q->selections = be(&rd, 4);
-	if (q->selections != 1) {
-		*why = "the quote does not select exactly one PCR bank";
+	off = 0;
+	if (Tss2_MU_TPMS_ATTEST_Unmarshal(b, len, &off, a) != TSS2_RC_SUCCESS || off != len) {
+		*why = "TPMS_ATTEST is truncated or has trailing bytes";
 		return false;
 	}
-	q->hash = be(&rd, 2);
-	q->select_len = be(&rd, 1);
-	sel = take(&rd, q->select_len);
-	if (sel && q->select_len <= sizeof(q->select))
-		memcpy(q->select, sel, q->select_len);
-	else
-		rd.bad = true;
-	q->pcr_digest = tpm2b(&rd, &q->pcr_digest_len);
-	if (rd.bad || rd.left) {
-		*why = "TPMS_ATTEST is truncated or has trailing bytes";
+	if (a->attested.quote.pcrSelect.count != 1) {
+		*why = "the quote does not select exactly one PCR bank";
 		return false;
 	}
 	return true;
@@ -162,11 +107,13 @@ static bool signature_ok(const char *pem, const struct kb_attest_doc *doc, const
 int kb_attest_verify(const struct kb_attest_doc *doc, const struct kb_verify_opts *o,
 		     struct kb_verify_result *r)
 {
-	uint8_t want[KASBLOCK_DIGEST_LEN], sel[8] = { 0 };
+	uint8_t want[KASBLOCK_DIGEST_LEN], sel[TPM2_PCR_SELECT_MAX] = { 0 };
 	char a[KB_HEX_LEN + 1], b[KB_HEX_LEN + 1];
 	unsigned int md_len = 0;
 	struct kb_mrec rec;
-	struct quote q;
+	const TPMS_PCR_SELECTION *bank;
+	const TPM2B_DIGEST *digest;
+	TPMS_ATTEST q;
 	const char *why;
 	size_t i;
 
@@ -176,17 +123,19 @@ int kb_attest_verify(const struct kb_attest_doc *doc, const struct kb_verify_opt
 		return fail(r, KB_VERIFY_SIGNATURE, "%s", why);
 	if (!parse_quote(doc->quote, doc->quote_len, &q, &why))
 		return fail(r, KB_VERIFY_QUOTE, "%s", why);
-	if (q.extra_len != o->nonce_len || memcmp(q.extra, o->nonce, o->nonce_len))
+	if (q.extraData.size != o->nonce_len || memcmp(q.extraData.buffer, o->nonce, o->nonce_len))
 		return fail(r, KB_VERIFY_NONCE, "the quote's nonce is not the one given (a replayed or another quote)");
 	if (doc->nonce_len != o->nonce_len || memcmp(doc->nonce, o->nonce, o->nonce_len))
 		return fail(r, KB_VERIFY_NONCE, "the document's nonce is not the one given");
 	sel[doc->pcr / 8] = 1u << (doc->pcr % 8);
-	if (q.hash != TPM_ALG_SHA256 || q.select_len < 3 || q.select_len > sizeof(sel) ||
-	    memcmp(q.select, sel, q.select_len))
+	bank = &q.attested.quote.pcrSelect.pcrSelections[0];
+	if (bank->hash != TPM2_ALG_SHA256 || bank->sizeofSelect < 3 ||
+	    bank->sizeofSelect > sizeof(sel) || memcmp(bank->pcrSelect, sel, bank->sizeofSelect))
 		return fail(r, KB_VERIFY_PCR, "the quote does not cover exactly sha256:%u", doc->pcr);
 	if (EVP_Digest(doc->pcr_value, KASBLOCK_DIGEST_LEN, want, &md_len, EVP_sha256(), NULL) != 1)
 		return -ENOMEM;
-	if (q.pcr_digest_len != KASBLOCK_DIGEST_LEN || memcmp(q.pcr_digest, want, sizeof(want)))
+	digest = &q.attested.quote.pcrDigest;
+	if (digest->size != KASBLOCK_DIGEST_LEN || memcmp(digest->buffer, want, sizeof(want)))
 		return fail(r, KB_VERIFY_PCR, "pcr_value is not the value the quote signed");
 
 	for (i = 0; i < doc->n_events; i++) {

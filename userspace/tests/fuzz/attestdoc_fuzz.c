@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * libFuzzer harness for what `kasblockctl verify` reads from another machine: the
- * attestation document (lib/jsonread.c, attest/doc.c). Beyond "no crash, no leak": an
+ * attestation document (attest/doc.c over json-c). Beyond "no crash, no leak": an
  * accepted document holds what the schema allows (a PCR index, records of exactly 128
  * bytes, a nonce of at most 64), and written back out by attest's writer it reads back to
  * the same bytes; a rejection always says why.
