@@ -22,7 +22,7 @@ SIGN_KEY = $(wildcard $(KDIR)/certs/signing_key.pem $(KDIR)/output/signing_key.p
 NOSIGN = $(if $(SIGN_KEY),,CONFIG_MODULE_SIG_ALL=)
 
 .PHONY: all module tool selftests check check-debug bench bench-host demo shell install install-module install-tool \
-	dkms-install deb check-system check-fleet kdir-check clean distclean cache-clean help
+	dkms-install deb deb-releases check-system check-fleet kdir-check clean distclean cache-clean help
 
 all: module tool
 
@@ -123,15 +123,20 @@ deb:
 	lintian --fail-on error build/deb/*.deb
 	@ls -l build/deb/
 
+# kasblockctl's package for Debian 13 too, built in its build root: Debian 12's
+# links libraries Debian 13 renamed (scripts/build-deb-in-root.sh).
+deb-releases: deb
+	scripts/build-deb-in-root.sh trixie
+
 # Install those packages on Debian 12 and 13 systems booted in QEMU, upgrade
 # the kernel, purge (scripts/check-system.sh).
-check-system: deb
+check-system: deb-releases
 	scripts/check-system.sh $(SYSTEMS)
 
 # The Ansible role (ansible/) against Debian 12 and 13 systems booted in QEMU,
 # reached over SSH on 127.0.0.1: deploy, deploy again (changed=0), the fleet
 # report, a change by hand caught (scripts/check-fleet.sh).
-check-fleet: deb
+check-fleet: deb-releases
 	scripts/check-fleet.sh
 
 kdir-check:
@@ -173,6 +178,7 @@ help:
 	@echo '  make KDIR=/usr/src/linux-headers-<kver> module   build for another kernel'
 	@echo '  make dkms-install     register the source with DKMS (rebuilt for new kernels)'
 	@echo '  make deb              Debian packages kasblock-dkms and kasblockctl in build/deb/'
+	@echo '  make deb-releases     and kasblockctl for Debian 13, built in its root, in build/deb/trixie/'
 	@echo '  scripts/sign-module.sh [--create-mok]   sign kmod/kasblock.ko for Secure Boot'
 	@echo
 	@echo 'Test (Debian 12, as root; installs what it needs with apt):'

@@ -29,7 +29,9 @@ command -v mmdebstrap >/dev/null || kb_die "mmdebstrap is not installed: run scr
 
 mapfile -t sources < <(kb_suite_sources "$suite")
 aptopts=$(kb_suite_aptopts "$suite")
-pkgs=("${metas[@]}" "${KB_USERSPACE_PKGS[@]}")
+# dpkg-dev, debhelper, dh-dkms and fakeroot: kasblockctl's package for this
+# release is built here (scripts/build-deb-in-root.sh).
+pkgs=("${metas[@]}" "${KB_USERSPACE_PKGS[@]}" dpkg-dev debhelper dh-dkms fakeroot)
 stamp="recipe=$RECIPE suite=$suite sources=${sources[*]} aptopts=$aptopts packages=${pkgs[*]}"
 
 # apt inside the root, with the host's resolver (the one copied at creation

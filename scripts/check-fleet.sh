@@ -51,6 +51,10 @@ command -v ansible-playbook >/dev/null || kb_die "ansible-playbook is not instal
 dkms_deb=$(ls "$KB_BUILD"/deb/kasblock-dkms_*_all.deb 2>/dev/null | tail -n1)
 ctl_deb=$(ls "$KB_BUILD"/deb/kasblockctl_*_amd64.deb 2>/dev/null | tail -n1)
 [ -n "$dkms_deb" ] && [ -n "$ctl_deb" ] || kb_die "no packages in $KB_BUILD/deb: run make deb first"
+# Debian 13 gets kasblockctl as built for it (make deb-releases): Debian 12's
+# links libraries Debian 13 renamed. The inventory names each host's files.
+ctl_deb_trixie=$(ls "$KB_BUILD"/deb/trixie/kasblockctl_*_amd64.deb 2>/dev/null | tail -n1)
+[ -n "$ctl_deb_trixie" ] || kb_die "no Debian 13 kasblockctl package in $KB_BUILD/deb/trixie: run make deb-releases"
 kasblockctl=$KB_ROOT/userspace/kasblockctl
 make -s -C "$KB_ROOT/userspace" kasblockctl >/dev/null || kb_die "cannot build kasblockctl"
 
@@ -206,8 +210,8 @@ done
 # The inventory and the variables, as an administrator writes them.
 cat >"$work/inventory" <<EOF
 [fleet]
-bookworm ansible_host=127.0.0.1 ansible_port=${port[bookworm]}
-trixie ansible_host=127.0.0.1 ansible_port=${port[trixie]}
+bookworm ansible_host=127.0.0.1 ansible_port=${port[bookworm]} kasblock_package_files='["$dkms_deb","$ctl_deb"]'
+trixie ansible_host=127.0.0.1 ansible_port=${port[trixie]} kasblock_package_files='["$dkms_deb","$ctl_deb_trixie"]'
 
 [fleet:vars]
 ansible_user=root
@@ -218,7 +222,6 @@ EOF
 write_vars() {
 	{
 		echo "kasblock_install_from: files"
-		echo "kasblock_package_files: [\"$dkms_deb\", \"$ctl_deb\"]"
 		echo "kasblock_blocklists:"
 		echo "  - {name: site, src: \"$lists/site.list\"}"
 		[ -z "${2:-}" ] || echo "  - {name: inline, entries: [{digest: $inline_digest, name: kesl-inline}]}"

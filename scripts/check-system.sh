@@ -35,6 +35,15 @@ debs=$KB_BUILD/deb
 dkms_deb=$(ls "$debs"/kasblock-dkms_*_all.deb 2>/dev/null | tail -n1)
 ctl_deb=$(ls "$debs"/kasblockctl_*_amd64.deb 2>/dev/null | tail -n1)
 [ -n "$dkms_deb" ] && [ -n "$ctl_deb" ] || kb_die "no packages in $debs: run make deb first"
+# ctl_deb_for RELEASE: kasblockctl as built for that release: the host's
+# (Debian 12) or the one `make deb-releases` built in the release's root.
+ctl_deb_for() {
+	local d
+	[ "$1" = "$KB_HOST_SUITE" ] && { echo "$ctl_deb"; return; }
+	d=$(ls "$debs/$1"/kasblockctl_*_amd64.deb 2>/dev/null | tail -n1)
+	[ -n "$d" ] || kb_die "no kasblockctl package for $1 in $debs/$1: run make deb-releases"
+	echo "$d"
+}
 
 # The test programs: one static program, built several times with a
 # different mark, so that each has its own digest.
@@ -125,7 +134,11 @@ in_root() {
 }
 
 system_test() {
-	local base root cloud generic f left
+	local base root cloud generic f left ctl_deb
+	ctl_deb=$(ctl_deb_for "$release") || {
+		fail "kasblockctl package for $release" "none in $debs/$release: run make deb-releases"
+		return
+	}
 	base=$("$KB_ROOT/scripts/system-root.sh" "$release") || {
 		fail "system root" "scripts/system-root.sh $release failed"
 		return
