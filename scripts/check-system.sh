@@ -134,8 +134,8 @@ in_root() {
 }
 
 system_test() {
-	local base root cloud generic f left ctl_deb
-	ctl_deb=$(ctl_deb_for "$release") || {
+	local base root cloud generic f left ctl
+	ctl=$(ctl_deb_for "$release") || {
 		fail "kasblockctl package for $release" "none in $debs/$release: run make deb-releases"
 		return
 	}
@@ -154,8 +154,8 @@ system_test() {
 	}
 
 	# 1. The packages, as an administrator installs them.
-	cp "$dkms_deb" "$ctl_deb" "$root/tmp/"
-	if in_root "$root" apt-get install -y -q "/tmp/${dkms_deb##*/}" "/tmp/${ctl_deb##*/}" >"$work/install.log" 2>&1; then
+	cp "$dkms_deb" "$ctl" "$root/tmp/"
+	if in_root "$root" apt-get install -y -q "/tmp/${dkms_deb##*/}" "/tmp/${ctl##*/}" >"$work/install.log" 2>&1; then
 		pass "apt install kasblock-dkms kasblockctl"
 	else
 		fail "apt install kasblock-dkms kasblockctl" "log: $work/install.log"
