@@ -14,6 +14,8 @@ set -euo pipefail
 
 [ $# -eq 1 ] || kb_die "usage: $0 SUITE"
 suite=$1
+# mmdebstrap and the rest, when `make check-system` is the first thing run here.
+"$KB_ROOT/scripts/install-deps.sh" || kb_die "installing the dependencies failed"
 root=$("$KB_ROOT/scripts/build-root.sh" "$suite" | tail -n1) ||
 	kb_die "no $suite build root"
 src=$KB_BUILD/deb-src-$suite
